@@ -1,0 +1,57 @@
+import { type DynamicModule, Module, type Type } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LoggerModule } from 'nestjs-pino';
+import { AccountsModule } from './accounts/accounts.module';
+import { AuditModule } from './audit/audit.module';
+import { ApiKeysModule } from './auth/api-keys.module';
+import { AuthModule } from './auth/auth.module';
+import { AllExceptionsFilter } from './common/all-exceptions.filter';
+import type { AppConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
+import { buildDataSourceOptions } from './database/data-source-options';
+import { HealthModule } from './health/health.module';
+import type { HttpMetrics } from './health/metrics.registry';
+import { MetricsModule } from './health/metrics.module';
+import { buildLoggerOptions } from './logging/logger-options';
+import { RegionsModule } from './regions/regions.module';
+
+export interface AppModuleOptions {
+  config: AppConfig;
+  databaseUrl: string;
+  metrics: HttpMetrics;
+}
+
+/** Feature modules by APP_ROLE: workers serve only health and metrics over HTTP. */
+function featureModules(config: AppConfig): Type[] {
+  const api: Type[] = [RegionsModule, AccountsModule, ApiKeysModule];
+  const worker: Type[] = [];
+  switch (config.role) {
+    case 'api':
+      return api;
+    case 'worker':
+      return worker;
+    case 'all':
+      return [...api, ...worker];
+  }
+}
+
+@Module({})
+export class AppModule {
+  static register({ config, databaseUrl, metrics }: AppModuleOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        MetricsModule.forRoot(metrics),
+        LoggerModule.forRoot(buildLoggerOptions(config)),
+        TypeOrmModule.forRoot(buildDataSourceOptions(databaseUrl, config.database.poolSize)),
+        AuditModule,
+        AuthModule,
+        HealthModule,
+        ...featureModules(config),
+      ],
+      providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
+    };
+  }
+}

@@ -1,0 +1,150 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { AuditService } from '../audit/audit.service';
+import { ValidationFailedException } from '../common/domain.exception';
+import { ApiKey } from './api-key.entity';
+import { type CreateApiKeyDto, toApiKeyResponse } from './api-key.dto';
+import type { ApiKeyResponse, CreatedApiKeyResponse } from './api-key.dto';
+import { generateApiKey, hashSecret, parseApiKey, secretMatches } from './api-key-format';
+import { AuthErrorCode, AuthException } from './auth.exception';
+import type { Actor, Principal } from './principal';
+
+const LAST_USED_RESOLUTION_MS = 60_000;
+// Serialises first-start key creation across replicas.
+const BOOTSTRAP_LOCK_KEY = 7_466_202;
+export const ADMIN_KEY_FILE = 'admin-api-key.txt';
+
+@Injectable()
+export class ApiKeysService {
+  private readonly logger = new Logger(ApiKeysService.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly audit: AuditService,
+  ) {}
+
+  async authenticate(raw: string | undefined): Promise<Principal> {
+    if (!raw) {
+      throw new AuthException(
+        AuthErrorCode.MissingKey,
+        'An API key is required: send it as "X-API-Key: <key>" or "Authorization: Bearer <key>".',
+      );
+    }
+    const parsed = parseApiKey(raw);
+    if (!parsed) {
+      throw new AuthException(AuthErrorCode.InvalidKey, 'The API key is malformed.');
+    }
+    const key = await this.dataSource.getRepository(ApiKey).findOneBy({ keyId: parsed.keyId });
+    if (!key || !secretMatches(parsed.secret, key.secretHash)) {
+      throw new AuthException(AuthErrorCode.InvalidKey, 'The API key is not valid.');
+    }
+    if (key.revokedAt) {
+      throw new AuthException(AuthErrorCode.RevokedKey, 'The API key has been revoked.');
+    }
+    const now = Date.now();
+    if (key.expiresAt && key.expiresAt.getTime() <= now) {
+      throw new AuthException(AuthErrorCode.ExpiredKey, 'The API key has expired.');
+    }
+    if (!key.lastUsedAt || now - key.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+      this.dataSource
+        .query('UPDATE api_keys SET last_used_at = now() WHERE id = $1', [key.id])
+        .catch((err: unknown) => this.logger.warn({ err }, 'could not record key use'));
+    }
+    return { apiKeyId: key.id, name: key.name, role: key.role, regionCode: key.regionCode };
+  }
+
+  async list(): Promise<ApiKeyResponse[]> {
+    const keys = await this.dataSource.getRepository(ApiKey).find({ order: { id: 'ASC' } });
+    return keys.map(toApiKeyResponse);
+  }
+
+  async create(dto: CreateApiKeyDto, actor: Actor): Promise<CreatedApiKeyResponse> {
+    return this.dataSource.transaction(async (manager) => {
+      if (dto.regionCode) {
+        const found = await manager.query<unknown[]>('SELECT 1 FROM regions WHERE code = $1', [
+          dto.regionCode,
+        ]);
+        if (found.length === 0) {
+          throw new ValidationFailedException([
+            {
+              field: 'regionCode',
+              message: `${dto.regionCode} is not a known province- or prefecture-level code; see GET /api/v1/regions`,
+            },
+          ]);
+        }
+      }
+      const generated = generateApiKey();
+      const key = await manager.getRepository(ApiKey).save({
+        keyId: generated.keyId,
+        secretHash: generated.secretHash,
+        name: dto.name,
+        role: dto.role,
+        regionCode: dto.regionCode ?? null,
+        expiresAt: dto.expiresAt ? new Date(dto.expiresAt) : null,
+        createdBy: actor.apiKeyId,
+      });
+      const response = toApiKeyResponse(key);
+      await this.audit.record(manager, actor, [
+        { action: 'create', entityType: 'api_key', entityId: key.id, before: null, after: response },
+      ]);
+      return { ...response, apiKey: generated.plaintext };
+    });
+  }
+
+  async revoke(id: number, actor: Actor): Promise<ApiKeyResponse> {
+    return this.dataSource.transaction(async (manager) => {
+      const repo = manager.getRepository(ApiKey);
+      const key = await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!key) throw new AuthException(AuthErrorCode.KeyNotFound, `API key ${id} does not exist.`);
+      const before = toApiKeyResponse(key);
+      if (!key.revokedAt) {
+        key.revokedAt = new Date();
+        await repo.save(key);
+      }
+      const after = toApiKeyResponse(key);
+      await this.audit.record(manager, actor, [
+        { action: 'revoke', entityType: 'api_key', entityId: key.id, before, after },
+      ]);
+      return after;
+    });
+  }
+
+  /**
+   * On first start (no key at all) creates an admin key: the one given in ADMIN_API_KEY, or a new
+   * one that is printed once and written to <DATA_DIR>/admin-api-key.txt (mode 0600).
+   */
+  async ensureInitialAdminKey(): Promise<void> {
+    const created = await this.dataSource.transaction(async (manager) => {
+      await manager.query('SELECT pg_advisory_xact_lock($1)', [BOOTSTRAP_LOCK_KEY]);
+      const [{ count }] = await manager.query<{ count: number }[]>(
+        'SELECT count(*)::int AS count FROM api_keys',
+      );
+      if (count > 0) return null;
+      const given = this.config.bootstrapAdminKey ? parseApiKey(this.config.bootstrapAdminKey) : null;
+      const generated = given ? null : generateApiKey();
+      const keyId = given?.keyId ?? generated!.keyId;
+      const secretHash = given ? hashSecret(given.secret) : generated!.secretHash;
+      const key = await manager
+        .getRepository(ApiKey)
+        .save({ keyId, secretHash, name: 'initial admin', role: 'admin' as const });
+      await this.audit.record(manager, { apiKeyId: null, name: 'system', correlationId: null }, [
+        { action: 'create', entityType: 'api_key', entityId: key.id, before: null, after: toApiKeyResponse(key) },
+      ]);
+      return generated?.plaintext ?? null;
+    });
+    if (created === null) return;
+    await mkdir(this.config.dataDir, { recursive: true });
+    const file = path.join(this.config.dataDir, ADMIN_KEY_FILE);
+    await writeFile(file, `${created}\n`, { mode: 0o600 });
+    await chmod(file, 0o600);
+    // Shown exactly once, outside the JSON log stream, so an operator sees it at first start.
+    process.stdout.write(
+      `\n  First start: created an admin API key (also saved to ${file}, mode 0600):\n\n    ${created}\n\n`,
+    );
+  }
+}
