@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import { AuditService } from '../audit/audit.service';
+import { AuditService, type Snapshot } from '../audit/audit.service';
 import type { Actor, Principal } from '../auth/principal';
 import { businessDate } from '../common/business-date';
 import { ValidationFailedException } from '../common/domain.exception';
@@ -104,11 +104,11 @@ export class AccountsService {
           ],
         ),
       );
-      const after = toAccountResponse(await this.findRow(manager, id));
+      const row = await this.findRow(manager, id);
       await this.audit.record(manager, actor, [
-        { action: 'create', entityType: 'account', entityId: id, before: null, after },
+        { action: 'create', entityType: 'account', entityId: id, before: null, after: row.snapshot },
       ]);
-      return after;
+      return toAccountResponse(row);
     });
   }
 
@@ -159,11 +159,11 @@ export class AccountsService {
           ],
         ),
       );
-      const after = toAccountResponse(await this.findRow(manager, id));
+      const row = await this.findRow(manager, id);
       await this.audit.record(manager, actor, [
-        { action: 'update', entityType: 'account', entityId: id, before: toAccountResponse(current), after },
+        { action: 'update', entityType: 'account', entityId: id, before: current.snapshot, after: row.snapshot },
       ]);
-      return after;
+      return toAccountResponse(row);
     });
   }
 
@@ -181,11 +181,11 @@ export class AccountsService {
          WHERE id = $1`,
         [id, dto.closedOn ?? businessDate()],
       );
-      const after = toAccountResponse(await this.findRow(manager, id));
+      const row = await this.findRow(manager, id);
       await this.audit.record(manager, actor, [
-        { action: 'close', entityType: 'account', entityId: id, before: toAccountResponse(current), after },
+        { action: 'close', entityType: 'account', entityId: id, before: current.snapshot, after: row.snapshot },
       ]);
-      return after;
+      return toAccountResponse(row);
     });
   }
 
@@ -229,7 +229,7 @@ export class AccountsService {
     id: number,
     principal: Principal,
     forUpdate = false,
-  ): Promise<AccountRow> {
+  ): Promise<AccountRow & Snapshot> {
     const row = await this.findRow(manager, id, forUpdate).catch(() => null);
     if (!row || !inRegionScope(principal, row.org_region_code)) {
       throw new AccountsException(AccountsErrorCode.AccountNotFound, `Account ${id} does not exist.`);
@@ -237,9 +237,9 @@ export class AccountsService {
     return row;
   }
 
-  private async findRow(manager: EntityManager, id: number, forUpdate = false): Promise<AccountRow> {
-    const rows = await manager.query<AccountRow[]>(
-      `${SELECT_ACCOUNT} ${FROM_ACCOUNT} WHERE a.id = $1 ${forUpdate ? 'FOR UPDATE OF a' : ''}`,
+  private async findRow(manager: EntityManager, id: number, forUpdate = false): Promise<AccountRow & Snapshot> {
+    const rows = await manager.query<(AccountRow & Snapshot)[]>(
+      `${SELECT_ACCOUNT}, to_jsonb(a) AS snapshot ${FROM_ACCOUNT} WHERE a.id = $1 ${forUpdate ? 'FOR UPDATE OF a' : ''}`,
       [id],
     );
     if (rows.length === 0) throw new Error(`account ${id} vanished`);

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import { AuditService } from '../audit/audit.service';
+import { AuditService, type Snapshot } from '../audit/audit.service';
 import type { Actor, Principal } from '../auth/principal';
 import { businessDate } from '../common/business-date';
 import { ValidationFailedException } from '../common/domain.exception';
@@ -76,11 +76,11 @@ export class OrganizationsService {
               )
             : err;
         });
-      const after = toOrganizationResponse(await this.findRow(manager, id));
+      const row = await this.findRow(manager, id);
       await this.audit.record(manager, actor, [
-        { action: 'create', entityType: 'organization', entityId: id, before: null, after },
+        { action: 'create', entityType: 'organization', entityId: id, before: null, after: row.snapshot },
       ]);
-      return after;
+      return toOrganizationResponse(row);
     });
   }
 
@@ -119,12 +119,11 @@ export class OrganizationsService {
             ? new AccountsException(AccountsErrorCode.OrganizationExists, `An organization named "${next.name}" already exists there.`)
             : err;
         });
-      const before = toOrganizationResponse(current);
-      const after = toOrganizationResponse(await this.findRow(manager, id));
+      const row = await this.findRow(manager, id);
       await this.audit.record(manager, actor, [
-        { action: 'update', entityType: 'organization', entityId: id, before, after },
+        { action: 'update', entityType: 'organization', entityId: id, before: current.snapshot, after: row.snapshot },
       ]);
-      return after;
+      return toOrganizationResponse(row);
     });
   }
 
@@ -153,11 +152,11 @@ export class OrganizationsService {
         id,
         dto.closedOn ?? businessDate(),
       ]);
-      const after = toOrganizationResponse(await this.findRow(manager, id));
+      const row = await this.findRow(manager, id);
       await this.audit.record(manager, actor, [
-        { action: 'close', entityType: 'organization', entityId: id, before: toOrganizationResponse(current), after },
+        { action: 'close', entityType: 'organization', entityId: id, before: current.snapshot, after: row.snapshot },
       ]);
-      return after;
+      return toOrganizationResponse(row);
     });
   }
 
@@ -167,7 +166,7 @@ export class OrganizationsService {
     id: number,
     principal: Principal,
     forUpdate = false,
-  ): Promise<OrganizationRow> {
+  ): Promise<OrganizationRow & Snapshot> {
     const row = await this.findRow(manager, id, forUpdate).catch(() => null);
     if (!row || !inRegionScope(principal, row.region_code)) {
       throw new AccountsException(AccountsErrorCode.OrganizationNotFound, `Organization ${id} does not exist.`);
@@ -175,9 +174,9 @@ export class OrganizationsService {
     return row;
   }
 
-  private async findRow(manager: EntityManager, id: number, forUpdate = false): Promise<OrganizationRow> {
-    const rows = await manager.query<OrganizationRow[]>(
-      `${SELECT_ORGANIZATION} ${FROM_ORGANIZATION} WHERE o.id = $1 ${forUpdate ? 'FOR UPDATE OF o' : ''}`,
+  private async findRow(manager: EntityManager, id: number, forUpdate = false): Promise<OrganizationRow & Snapshot> {
+    const rows = await manager.query<(OrganizationRow & Snapshot)[]>(
+      `${SELECT_ORGANIZATION}, to_jsonb(o) AS snapshot ${FROM_ORGANIZATION} WHERE o.id = $1 ${forUpdate ? 'FOR UPDATE OF o' : ''}`,
       [id],
     );
     if (rows.length === 0) throw new Error(`organization ${id} vanished`);

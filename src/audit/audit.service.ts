@@ -2,6 +2,11 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { Actor } from '../auth/principal';
 
+/** A row as stored (`to_jsonb(row)`): audit snapshots have one shape whatever wrote them. */
+export interface Snapshot {
+  snapshot: Record<string, unknown>;
+}
+
 export interface AuditEntry {
   action: string;
   entityType: string;

@@ -324,7 +324,8 @@ export class AccountImportService {
     if (updates.length > 0) {
       const [row] = await manager.query<{ updated: number }[]>(
         `WITH idx AS (SELECT * FROM ${INPUT}),
-         old AS (SELECT a.id, to_jsonb(a) AS before FROM accounts a WHERE a.id IN (SELECT id FROM idx) FOR UPDATE),
+         -- No FOR UPDATE here: it would skip the rows the UPDATE below changes in this same statement.
+         old AS (SELECT a.id, to_jsonb(a) AS before FROM accounts a WHERE a.id IN (SELECT id FROM idx)),
          upd AS (
            UPDATE accounts a SET
              wechat_original_id = coalesce(idx.orig, a.wechat_original_id),
