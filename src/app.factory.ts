@@ -45,8 +45,14 @@ export async function createApp(
   fastify.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'buffer' }, (_req, body, done) =>
     done(null, body),
   );
+  // While draining, answer with `Connection: close` so keep-alive sockets do not hold shutdown open.
+  let draining = false;
+  fastify.addHook('preClose', async () => {
+    draining = true;
+  });
   fastify.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
+    if (draining) void reply.header('connection', 'close');
   });
   fastify.addHook('onResponse', async (request, reply) => {
     metrics.httpDuration.observe(

@@ -75,8 +75,13 @@ describe('POST /api/v1/accounts/import', () => {
       tags: ['重点', '省级'],
       organization: { name: expected.organizationName, regionCode: '440300', sector: 'education' },
     });
-    const { rows: audit } = await db.query(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'import_create' AND entity_type = 'account'`);
-    expect(audit[0].n).toBeGreaterThanOrEqual(30);
+    const { rows: audit } = await db.query(
+      `SELECT actor_name, after FROM audit_log WHERE action = 'import' AND entity_type = 'account_import' ORDER BY id DESC LIMIT 1`,
+    );
+    expect(audit[0].actor_name).toBe('key:initial admin');
+    expect(audit[0].after.createdAccountIds).toHaveLength(30);
+    expect(audit[0].after.createdAccountIds).toContain(stored.body.items[0].id);
+    expect(audit[0].after.createdOrganizationIds).toHaveLength(res.body.organizationsCreated);
   });
 
   it('is idempotent: the same file again changes nothing and writes no audit rows', async () => {
@@ -140,7 +145,7 @@ describe('POST /api/v1/accounts/import', () => {
     const empty = await postCsv(`${toCsv([]).trim()}\n`);
     expect(empty.status).toBe(400);
     expect(empty.body.code).toBe('IMPORT_INVALID');
-    const broken = await postCsv('a,b\n1,2,3\n');
+    const broken = await postCsv('a,b\n"1,2\n');
     expect(broken.body.code).toBe('IMPORT_UNREADABLE');
   });
 

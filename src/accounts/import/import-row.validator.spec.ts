@@ -34,7 +34,17 @@ describe('parseImportFile', () => {
     expect(parseImportFile({ rows: [{}, {}] }, 'json', IMPORT_ALIASES)).toHaveLength(2);
     expect(() => parseImportFile('{"a":1}', 'json', IMPORT_ALIASES)).toThrow(UnreadableImportError);
     expect(() => parseImportFile('[1,', 'json', IMPORT_ALIASES)).toThrow(UnreadableImportError);
-    expect(() => parseImportFile('a,b\n1,2,3\n', 'csv', IMPORT_ALIASES)).toThrow(UnreadableImportError);
+    expect(() => parseImportFile('a,b\n"1,2\n', 'csv', IMPORT_ALIASES)).toThrow(UnreadableImportError);
+    expect(() => parseImportFile('platform,platform\n1,2\n', 'csv', IMPORT_ALIASES)).toThrow(/more than once/);
+  });
+
+  it('reports a line with the wrong number of cells as that row, counting blank lines', () => {
+    const records = parseImportFile('a,b\n1,2\n\n1,2,3\n', 'csv', IMPORT_ALIASES);
+    expect(records).toEqual([
+      { row: 2, values: { a: '1', b: '2' } },
+      { row: 4, values: { __invalid: 'has 3 cells; the header has 2' } },
+    ]);
+    expect(validateImportRecord(records[1]).errors).toEqual([{ row: 4, column: '*', message: 'has 3 cells; the header has 2' }]);
   });
 });
 
