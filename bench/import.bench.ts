@@ -31,7 +31,11 @@ async function main(): Promise<void> {
   const dataSource = await new DataSource(buildDataSourceOptions(url, 4)).initialize();
   try {
     await syncRegions(dataSource);
-    const service = new AccountImportService(dataSource, loadConfig({ IMPORT_MAX_ROWS: String(ROWS) }), new AuditService());
+    const service = new AccountImportService(
+      dataSource,
+      loadConfig({ IMPORT_MAX_ROWS: String(ROWS) }),
+      new AuditService(),
+    );
     const principal = { apiKeyId: 0, name: 'bench', role: 'admin' as const, regionCode: null };
     const actor = { apiKeyId: null, name: 'bench', correlationId: null };
     const inputs = Array.from({ length: ROWS }, (_, i) => buildImportRow(i));
@@ -41,7 +45,9 @@ async function main(): Promise<void> {
     // Organizations exist in the steady state; create them once with a first import.
     await service.importAccounts(csv, 'csv', false, principal, actor);
     const orgIds = new Map(
-      (await dataSource.query<{ id: number; name: string }[]>('SELECT id, name FROM organizations')).map((o) => [o.name, o.id]),
+      (
+        await dataSource.query<{ id: number; name: string }[]>('SELECT id, name FROM organizations')
+      ).map((o) => [o.name, o.id]),
     );
     const column = <T>(pick: (r: (typeof inputs)[number]) => T) => inputs.map(pick);
     const rawParams = [
@@ -77,7 +83,8 @@ async function main(): Promise<void> {
       t0 = performance.now();
       const result = await service.importAccounts(csv, 'csv', false, principal, actor);
       imported.push(performance.now() - t0);
-      if (result.created !== ROWS) throw new Error(`import created ${result.created}, expected ${ROWS}`);
+      if (result.created !== ROWS)
+        throw new Error(`import created ${result.created}, expected ${ROWS}`);
     }
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     const rawMs = median(raw);
@@ -86,8 +93,12 @@ async function main(): Promise<void> {
     const ratio = rawMs / importMs;
     console.log(`bench:import — ${ROWS} rows, median of ${REPEATS} runs (Node ${process.version})`);
     console.log(`  raw INSERT … SELECT FROM unnest: ${rawMs.toFixed(1)} ms  ${rate(rawMs)} rows/s`);
-    console.log(`  import (CSV → committed + audit): ${importMs.toFixed(1)} ms  ${rate(importMs)} rows/s`);
-    console.log(`  ratio import/raw rows/s: ${ratio.toFixed(2)}×  (goal ≥ 0.5×: ${ratio >= 0.5 ? 'met' : 'NOT met'})`);
+    console.log(
+      `  import (CSV → committed + audit): ${importMs.toFixed(1)} ms  ${rate(importMs)} rows/s`,
+    );
+    console.log(
+      `  ratio import/raw rows/s: ${ratio.toFixed(2)}×  (goal ≥ 0.5×: ${ratio >= 0.5 ? 'met' : 'NOT met'})`,
+    );
   } finally {
     await dataSource.destroy();
     await pg.stop();

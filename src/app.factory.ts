@@ -24,7 +24,8 @@ export async function createApp(
     // Keep a caller's X-Request-Id when it is sane, so logs correlate across services.
     genReqId: (req: IncomingMessage) => {
       const header = req.headers['x-request-id'];
-      const id = typeof header === 'string' && REQUEST_ID_PATTERN.test(header) ? header : randomUUID();
+      const id =
+        typeof header === 'string' && REQUEST_ID_PATTERN.test(header) ? header : randomUUID();
       (req as IncomingMessage & { id?: string }).id = id;
       return id;
     },
@@ -42,13 +43,16 @@ export async function createApp(
     limits: { fileSize: config.http.bodyLimitBytes, files: 1, fields: 10 },
   });
   // CSV imports arrive as raw text; the import service parses them.
-  fastify.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'buffer' }, (_req, body, done) =>
-    done(null, body),
+  fastify.addContentTypeParser(
+    ['text/csv', 'text/plain'],
+    { parseAs: 'buffer' },
+    (_req, body, done) => done(null, body),
   );
   // While draining, answer with `Connection: close` so keep-alive sockets do not hold shutdown open.
   let draining = false;
-  fastify.addHook('preClose', async () => {
+  fastify.addHook('preClose', (done) => {
     draining = true;
+    done();
   });
   fastify.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
@@ -71,7 +75,7 @@ export async function createApp(
       new DocumentBuilder()
         .setTitle('gov-media-monitor API')
         .setDescription(
-          '政务新媒体影响力监测: registry of government WeChat and Weibo accounts, collection, scores and indices. ' +
+          '政务新媒体影响力监测: regions and the registry of government WeChat and Weibo accounts (collection, scores and indices come in later releases). ' +
             'Send an API key as `X-API-Key: <key>` (or `Authorization: Bearer <key>`). Errors are `{ code, message, correlationId }`.',
         )
         .setVersion('0.1.0')

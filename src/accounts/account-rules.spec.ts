@@ -1,19 +1,36 @@
 import { describe, expect, it } from 'vitest';
-import { accountIdentityErrors, isCalendarDate, normalizeTags } from './account-rules';
+import { accountIdentityErrors, normalizeTags } from './account-rules';
+import { isCalendarDate } from '../common/calendar-date';
 import { resolveSector } from './account-taxonomy';
 
 describe('accountIdentityErrors', () => {
   it('accepts WeChat with either id, Weibo with a uid', () => {
-    expect(accountIdentityErrors({ platform: 'wechat', wechatOriginalId: 'gh_1a2b3c4d5e6f' })).toEqual([]);
-    expect(accountIdentityErrors({ platform: 'wechat', wechatAppId: 'wx1234567890abcdef' })).toEqual([]);
+    expect(
+      accountIdentityErrors({ platform: 'wechat', wechatOriginalId: 'gh_1a2b3c4d5e6f' }),
+    ).toEqual([]);
+    expect(
+      accountIdentityErrors({ platform: 'wechat', wechatAppId: 'wx1234567890abcdef' }),
+    ).toEqual([]);
     expect(accountIdentityErrors({ platform: 'weibo', weiboUid: '1234567890' })).toEqual([]);
   });
 
   it('names the field for each mismatch', () => {
-    expect(accountIdentityErrors({ platform: 'wechat' }).map((e) => e.field)).toEqual(['wechatOriginalId']);
-    expect(accountIdentityErrors({ platform: 'wechat', wechatAppId: 'wx1234567890abcdef', weiboUid: '12345' }).map((e) => e.field)).toEqual(['weiboUid']);
+    expect(accountIdentityErrors({ platform: 'wechat' }).map((e) => e.field)).toEqual([
+      'wechatOriginalId',
+    ]);
     expect(
-      accountIdentityErrors({ platform: 'weibo', wechatOriginalId: 'gh_1a2b3c4d5e6f', wechatType: 'service' }).map((e) => e.field),
+      accountIdentityErrors({
+        platform: 'wechat',
+        wechatAppId: 'wx1234567890abcdef',
+        weiboUid: '12345',
+      }).map((e) => e.field),
+    ).toEqual(['weiboUid']);
+    expect(
+      accountIdentityErrors({
+        platform: 'weibo',
+        wechatOriginalId: 'gh_1a2b3c4d5e6f',
+        wechatType: 'service',
+      }).map((e) => e.field),
     ).toEqual(['weiboUid', 'wechatOriginalId', 'wechatType']);
   });
 });
@@ -38,7 +55,21 @@ describe('taxonomy helpers', () => {
     expect(resolveSector('食品药品安全')).toBe('food_drug');
     expect(resolveSector('taxation')).toBe('taxation');
     expect(resolveSector('外星')).toBeUndefined();
-    for (const label of ['公安', '医疗卫生', '交通', '党委/政府办', '旅游', '文化广电', '教育', '公积金', '食品药品', '税务', '共青团', '人社', '其他']) {
+    for (const label of [
+      '公安',
+      '医疗卫生',
+      '交通',
+      '党委/政府办',
+      '旅游',
+      '文化广电',
+      '教育',
+      '公积金',
+      '食品药品',
+      '税务',
+      '共青团',
+      '人社',
+      '其他',
+    ]) {
       expect(resolveSector(label), label).toBeDefined();
     }
   });

@@ -6,7 +6,6 @@ export const WECHAT_ORIGINAL_ID_PATTERN = /^gh_[A-Za-z0-9]{6,32}$/;
 export const WECHAT_APP_ID_PATTERN = /^wx[0-9a-f]{16}$/;
 export const WEIBO_UID_PATTERN = /^[1-9][0-9]{4,15}$/;
 export const REGION_CODE_PATTERN = /^[0-9]{6}$/;
-export const ISO_DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 export const MAX_TAGS = 20;
 export const MAX_TAG_LENGTH = 40;
 export const MAX_NAME_LENGTH = 200;
@@ -29,7 +28,8 @@ export function accountIdentityErrors(a: AccountIdentity): FieldError[] {
         message: 'a WeChat account needs its original id (gh_…) or its AppID (wx…)',
       });
     }
-    if (a.weiboUid) errors.push({ field: 'weiboUid', message: 'a WeChat account has no Weibo uid' });
+    if (a.weiboUid)
+      errors.push({ field: 'weiboUid', message: 'a WeChat account has no Weibo uid' });
   } else {
     if (!a.weiboUid) errors.push({ field: 'weiboUid', message: 'a Weibo account needs its uid' });
     for (const field of ['wechatOriginalId', 'wechatAppId', 'wechatType'] as const) {
@@ -37,13 +37,6 @@ export function accountIdentityErrors(a: AccountIdentity): FieldError[] {
     }
   }
   return errors;
-}
-
-/** A real calendar date in YYYY-MM-DD form (rejects 2026-02-30). */
-export function isCalendarDate(value: string): boolean {
-  if (!ISO_DATE_PATTERN.test(value)) return false;
-  const date = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
 }
 
 /** Tags: trimmed, non-empty, de-duplicated, order kept. */

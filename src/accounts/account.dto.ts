@@ -12,6 +12,7 @@ import {
   Matches,
   Min,
 } from 'class-validator';
+import { IsCalendarDate } from '../common/calendar-date';
 import { PageMeta, PageQuery } from '../common/pagination';
 import {
   ACCOUNT_STATUSES,
@@ -30,7 +31,6 @@ import type {
   WechatType,
 } from './account-taxonomy';
 import {
-  ISO_DATE_PATTERN,
   MAX_NAME_LENGTH,
   MAX_TAGS,
   MAX_TAG_LENGTH,
@@ -47,7 +47,9 @@ export class CreateAccountDto {
 
   @ApiPropertyOptional({ description: 'WeChat original id (原始ID)', example: 'gh_1a2b3c4d5e6f' })
   @IsOptional()
-  @Matches(WECHAT_ORIGINAL_ID_PATTERN, { message: 'wechatOriginalId must look like gh_1a2b3c4d5e6f' })
+  @Matches(WECHAT_ORIGINAL_ID_PATTERN, {
+    message: 'wechatOriginalId must look like gh_1a2b3c4d5e6f',
+  })
   wechatOriginalId?: string;
 
   @ApiPropertyOptional({ description: 'WeChat AppID', example: 'wx1234567890abcdef' })
@@ -87,7 +89,7 @@ export class CreateAccountDto {
 
   @ApiPropertyOptional({ description: 'Date the account was opened (开通), YYYY-MM-DD' })
   @IsOptional()
-  @Matches(ISO_DATE_PATTERN, { message: 'openedOn must be YYYY-MM-DD' })
+  @IsCalendarDate()
   openedOn?: string;
 
   @ApiPropertyOptional({ enum: DATA_SOURCES, default: 'official_api' })
@@ -105,19 +107,26 @@ export class CreateAccountDto {
 }
 
 /** Platform is fixed once registered; ids may be completed or corrected. */
-export class UpdateAccountDto extends PartialType(OmitType(CreateAccountDto, ['platform'] as const)) {}
+export class UpdateAccountDto extends PartialType(
+  OmitType(CreateAccountDto, ['platform'] as const),
+) {}
 
 export class CloseAccountDto {
   @ApiPropertyOptional({ description: 'Date closed (YYYY-MM-DD, Asia/Shanghai); default today.' })
   @IsOptional()
-  @Matches(ISO_DATE_PATTERN, { message: 'closedOn must be YYYY-MM-DD' })
+  @IsCalendarDate()
   closedOn?: string;
 }
 
 export const ACCOUNT_SORTS = ['id', 'displayName', 'createdAt', 'updatedAt'] as const;
 
 const toStringArray = ({ value }: { value: unknown }): unknown =>
-  typeof value === 'string' ? value.split(',').map((v) => v.trim()).filter(Boolean) : value;
+  typeof value === 'string'
+    ? value
+        .split(',')
+        .map((v) => v.trim())
+        .filter(Boolean)
+    : value;
 
 export class ListAccountsQuery extends PageQuery {
   @ApiPropertyOptional({ enum: PLATFORMS })
@@ -125,7 +134,10 @@ export class ListAccountsQuery extends PageQuery {
   @IsIn(PLATFORMS)
   platform?: Platform;
 
-  @ApiPropertyOptional({ description: 'Region code; matches its whole subtree.', example: '510000' })
+  @ApiPropertyOptional({
+    description: 'Region code; matches its whole subtree.',
+    example: '510000',
+  })
   @IsOptional()
   @Matches(REGION_CODE_PATTERN, { message: 'region must be a 6-digit GB/T 2260 code' })
   region?: string;
@@ -204,7 +216,10 @@ export class AccountResponse {
   @ApiProperty() statusChangedAt!: string;
   @ApiProperty({ nullable: true, type: String }) openedOn!: string | null;
   @ApiProperty({ nullable: true, type: String }) closedOn!: string | null;
-  @ApiProperty({ enum: DATA_SOURCES, description: 'simulated = demo data from the built-in simulator' })
+  @ApiProperty({
+    enum: DATA_SOURCES,
+    description: 'simulated = demo data from the built-in simulator',
+  })
   dataSource!: DataSource;
   @ApiProperty({ type: [String] }) tags!: string[];
   @ApiProperty() createdAt!: string;

@@ -28,7 +28,10 @@ import type { AccountStatus, DataSource, Platform, WechatType } from './account-
 @Check('ck_accounts_platform', `platform IN (${sqlList(PLATFORMS)})`)
 @Check('ck_accounts_status', `status IN (${sqlList(ACCOUNT_STATUSES)})`)
 @Check('ck_accounts_data_source', `data_source IN (${sqlList(DATA_SOURCES)})`)
-@Check('ck_accounts_wechat_type', `wechat_type IS NULL OR wechat_type IN (${sqlList(WECHAT_TYPES)})`)
+@Check(
+  'ck_accounts_wechat_type',
+  `wechat_type IS NULL OR wechat_type IN (${sqlList(WECHAT_TYPES)})`,
+)
 @Check(
   'ck_accounts_platform_ids',
   `(platform = 'wechat' AND weibo_uid IS NULL AND (wechat_original_id IS NOT NULL OR wechat_app_id IS NOT NULL))

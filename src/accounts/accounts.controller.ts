@@ -1,4 +1,15 @@
-import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Patch, Post, Query, Req } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  ParseIntPipe,
+  Patch,
+  Post,
+  Query,
+  Req,
+} from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBody,
@@ -38,10 +49,14 @@ export class AccountsController {
   @RequireRole('viewer')
   @ApiOperation({
     summary: 'List accounts',
-    description: 'Filters: platform, region subtree, level, sector, status, type, data source, tags, text. Keyset pagination.',
+    description:
+      'Filters: platform, region subtree, level, sector, status, type, data source, tags, text. Keyset pagination.',
   })
   @ApiOkResponse({ type: AccountPage })
-  list(@Query() query: ListAccountsQuery, @CurrentPrincipal() principal: Principal): Promise<AccountPage> {
+  list(
+    @Query() query: ListAccountsQuery,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<AccountPage> {
     return this.accounts.list(query, principal);
   }
 
@@ -72,16 +87,25 @@ export class AccountsController {
 
   @Get(':id')
   @RequireRole('viewer')
-  @ApiOperation({ summary: 'Get an account' })
+  @ApiOperation({
+    summary: 'Get an account',
+    description: 'With its organization and region. 404 outside the key’s region scope.',
+  })
   @ApiOkResponse({ type: AccountResponse })
   @ApiNotFoundResponse({ description: 'No such account in the key’s region scope.' })
-  get(@Param('id', ParseIntPipe) id: number, @CurrentPrincipal() principal: Principal): Promise<AccountResponse> {
+  get(
+    @Param('id', ParseIntPipe) id: number,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<AccountResponse> {
     return this.accounts.get(id, principal);
   }
 
   @Post()
   @RequireRole('admin')
-  @ApiOperation({ summary: 'Register an account', description: 'Platform ids are unique. Audited.' })
+  @ApiOperation({
+    summary: 'Register an account',
+    description: 'Platform ids are unique. Audited.',
+  })
   @ApiCreatedResponse({ type: AccountResponse })
   create(
     @Body() dto: CreateAccountDto,
@@ -93,7 +117,11 @@ export class AccountsController {
 
   @Patch(':id')
   @RequireRole('admin')
-  @ApiOperation({ summary: 'Update an account', description: 'Only the fields sent change; status active/paused reopens a closed account. Audited.' })
+  @ApiOperation({
+    summary: 'Update an account',
+    description:
+      'Only the fields sent change; status active/paused reopens a closed account. Audited.',
+  })
   @ApiOkResponse({ type: AccountResponse })
   update(
     @Param('id', ParseIntPipe) id: number,
@@ -106,7 +134,10 @@ export class AccountsController {
 
   @Post(':id/close')
   @RequireRole('admin')
-  @ApiOperation({ summary: 'Close an account', description: 'Stops collection; history is kept. Audited.' })
+  @ApiOperation({
+    summary: 'Close an account',
+    description: 'Stops collection; history is kept. Audited.',
+  })
   @ApiOkResponse({ type: AccountResponse })
   close(
     @Param('id', ParseIntPipe) id: number,

@@ -17,10 +17,10 @@ import {
   type UpdateAccountDto,
   toAccountResponse,
 } from './account.dto';
-import { accountIdentityErrors, isCalendarDate, normalizeTags } from './account-rules';
+import { accountIdentityErrors, normalizeTags } from './account-rules';
 import { AccountsErrorCode, AccountsException } from './accounts.exception';
 import { OrganizationsService } from './organizations.service';
-import { addRegionConditions, inRegionScope } from './region-scope';
+import { addRegionConditions, inRegionScope } from '../auth/region-scope';
 
 export const SELECT_ACCOUNT = `
   SELECT a.id, a.platform, a.wechat_original_id, a.wechat_app_id, a.weibo_uid, a.display_name,
@@ -57,7 +57,8 @@ export class AccountsService {
     if (query.status) c.where((p) => `a.status = ${p}`, query.status);
     if (query.wechatType) c.where((p) => `a.wechat_type = ${p}`, query.wechatType);
     if (query.dataSource) c.where((p) => `a.data_source = ${p}`, query.dataSource);
-    if (query.organizationId !== undefined) c.where((p) => `a.organization_id = ${p}`, query.organizationId);
+    if (query.organizationId !== undefined)
+      c.where((p) => `a.organization_id = ${p}`, query.organizationId);
     if (query.tags?.length) c.where((p) => `a.tags @> ${p}::text[]`, query.tags);
     if (query.q) {
       c.where(
@@ -79,7 +80,11 @@ export class AccountsService {
     return toAccountResponse(await this.findVisible(this.dataSource.manager, id, principal));
   }
 
-  async create(dto: CreateAccountDto, principal: Principal, actor: Actor): Promise<AccountResponse> {
+  async create(
+    dto: CreateAccountDto,
+    principal: Principal,
+    actor: Actor,
+  ): Promise<AccountResponse> {
     this.checkFields(dto);
     return this.dataSource.transaction(async (manager) => {
       await this.checkOrganization(manager, dto.organizationId, principal);
@@ -106,13 +111,24 @@ export class AccountsService {
       );
       const row = await this.findRow(manager, id);
       await this.audit.record(manager, actor, [
-        { action: 'create', entityType: 'account', entityId: id, before: null, after: row.snapshot },
+        {
+          action: 'create',
+          entityType: 'account',
+          entityId: id,
+          before: null,
+          after: row.snapshot,
+        },
       ]);
       return toAccountResponse(row);
     });
   }
 
-  async update(id: number, dto: UpdateAccountDto, principal: Principal, actor: Actor): Promise<AccountResponse> {
+  async update(
+    id: number,
+    dto: UpdateAccountDto,
+    principal: Principal,
+    actor: Actor,
+  ): Promise<AccountResponse> {
     return this.dataSource.transaction(async (manager) => {
       const current = await this.findVisible(manager, id, principal, true);
       if (current.status === 'closed' && dto.status === undefined) {
@@ -122,14 +138,14 @@ export class AccountsService {
         );
       }
       const pick = <K extends keyof UpdateAccountDto, T>(key: K, fallback: T) =>
-        (dto[key] !== undefined ? dto[key] : fallback) as NonNullable<UpdateAccountDto[K]> | T;
+        dto[key] !== undefined ? dto[key] : fallback;
       const next = {
         wechatOriginalId: pick('wechatOriginalId', current.wechat_original_id),
         wechatAppId: pick('wechatAppId', current.wechat_app_id),
         weiboUid: pick('weiboUid', current.weibo_uid),
         wechatType: pick('wechatType', current.wechat_type),
       };
-      this.checkFields({ platform: current.platform, ...next, openedOn: dto.openedOn });
+      this.checkFields({ platform: current.platform, ...next });
       const organizationId = dto.organizationId ?? current.organization_id;
       if (organizationId !== current.organization_id) {
         await this.checkOrganization(manager, organizationId, principal);
@@ -161,20 +177,31 @@ export class AccountsService {
       );
       const row = await this.findRow(manager, id);
       await this.audit.record(manager, actor, [
-        { action: 'update', entityType: 'account', entityId: id, before: current.snapshot, after: row.snapshot },
+        {
+          action: 'update',
+          entityType: 'account',
+          entityId: id,
+          before: current.snapshot,
+          after: row.snapshot,
+        },
       ]);
       return toAccountResponse(row);
     });
   }
 
-  async close(id: number, dto: CloseAccountDto, principal: Principal, actor: Actor): Promise<AccountResponse> {
-    if (dto.closedOn && !isCalendarDate(dto.closedOn)) {
-      throw new ValidationFailedException([{ field: 'closedOn', message: `${dto.closedOn} is not a calendar date` }]);
-    }
+  async close(
+    id: number,
+    dto: CloseAccountDto,
+    principal: Principal,
+    actor: Actor,
+  ): Promise<AccountResponse> {
     return this.dataSource.transaction(async (manager) => {
       const current = await this.findVisible(manager, id, principal, true);
       if (current.status === 'closed') {
-        throw new AccountsException(AccountsErrorCode.AlreadyClosed, `Account ${id} was closed on ${current.closed_on}.`);
+        throw new AccountsException(
+          AccountsErrorCode.AlreadyClosed,
+          `Account ${id} was closed on ${current.closed_on}.`,
+        );
       }
       await manager.query(
         `UPDATE accounts SET status = 'closed', closed_on = $2, status_changed_at = now(), updated_at = now()
@@ -183,29 +210,41 @@ export class AccountsService {
       );
       const row = await this.findRow(manager, id);
       await this.audit.record(manager, actor, [
-        { action: 'close', entityType: 'account', entityId: id, before: current.snapshot, after: row.snapshot },
+        {
+          action: 'close',
+          entityType: 'account',
+          entityId: id,
+          before: current.snapshot,
+          after: row.snapshot,
+        },
       ]);
       return toAccountResponse(row);
     });
   }
 
-  private checkFields(input: Parameters<typeof accountIdentityErrors>[0] & { openedOn?: string | null }): void {
+  private checkFields(input: Parameters<typeof accountIdentityErrors>[0]): void {
     const errors = accountIdentityErrors(input);
-    if (input.openedOn && !isCalendarDate(input.openedOn)) {
-      errors.push({ field: 'openedOn', message: `${input.openedOn} is not a calendar date` });
-    }
     if (errors.length > 0) throw new ValidationFailedException(errors);
   }
 
-  private async checkOrganization(manager: EntityManager, organizationId: number, principal: Principal): Promise<void> {
-    const org = await this.organizations.findVisible(manager, organizationId, principal).catch(() => {
-      throw new ValidationFailedException([
-        { field: 'organizationId', message: `organization ${organizationId} does not exist` },
-      ]);
-    });
+  private async checkOrganization(
+    manager: EntityManager,
+    organizationId: number,
+    principal: Principal,
+  ): Promise<void> {
+    const org = await this.organizations
+      .findVisible(manager, organizationId, principal)
+      .catch(() => {
+        throw new ValidationFailedException([
+          { field: 'organizationId', message: `organization ${organizationId} does not exist` },
+        ]);
+      });
     if (org.closed_on) {
       throw new ValidationFailedException([
-        { field: 'organizationId', message: `organization ${organizationId} was closed on ${org.closed_on}` },
+        {
+          field: 'organizationId',
+          message: `organization ${organizationId} was closed on ${org.closed_on}`,
+        },
       ]);
     }
   }
@@ -232,12 +271,19 @@ export class AccountsService {
   ): Promise<AccountRow & Snapshot> {
     const row = await this.findRow(manager, id, forUpdate).catch(() => null);
     if (!row || !inRegionScope(principal, row.org_region_code)) {
-      throw new AccountsException(AccountsErrorCode.AccountNotFound, `Account ${id} does not exist.`);
+      throw new AccountsException(
+        AccountsErrorCode.AccountNotFound,
+        `Account ${id} does not exist.`,
+      );
     }
     return row;
   }
 
-  private async findRow(manager: EntityManager, id: number, forUpdate = false): Promise<AccountRow & Snapshot> {
+  private async findRow(
+    manager: EntityManager,
+    id: number,
+    forUpdate = false,
+  ): Promise<AccountRow & Snapshot> {
     const rows = await manager.query<(AccountRow & Snapshot)[]>(
       `${SELECT_ACCOUNT}, to_jsonb(a) AS snapshot ${FROM_ACCOUNT} WHERE a.id = $1 ${forUpdate ? 'FOR UPDATE OF a' : ''}`,
       [id],

@@ -1,6 +1,16 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Min, ValidateIf } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Min,
+  ValidateIf,
+} from 'class-validator';
+import { IsCalendarDate } from '../common/calendar-date';
 import { PageMeta, PageQuery } from '../common/pagination';
 import { ADMIN_LEVELS, SECTORS, SECTOR_LABELS } from './account-taxonomy';
 import type { AdminLevel, Sector } from './account-taxonomy';
@@ -40,14 +50,17 @@ export class UpdateOrganizationDto extends PartialType(CreateOrganizationDto) {}
 export class CloseOrganizationDto {
   @ApiPropertyOptional({ description: 'Date closed (YYYY-MM-DD, Asia/Shanghai); default today.' })
   @IsOptional()
-  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'closedOn must be YYYY-MM-DD' })
+  @IsCalendarDate()
   closedOn?: string;
 }
 
 export const ORGANIZATION_SORTS = ['id', 'name', 'createdAt', 'updatedAt'] as const;
 
 export class ListOrganizationsQuery extends PageQuery {
-  @ApiPropertyOptional({ description: 'Region code; matches its whole subtree.', example: '510000' })
+  @ApiPropertyOptional({
+    description: 'Region code; matches its whole subtree.',
+    example: '510000',
+  })
   @IsOptional()
   @Matches(REGION_CODE_PATTERN, { message: 'region must be a 6-digit GB/T 2260 code' })
   region?: string;

@@ -17,7 +17,7 @@ import {
   type UpdateOrganizationDto,
   toOrganizationResponse,
 } from './organization.dto';
-import { addRegionConditions, inRegionScope } from './region-scope';
+import { addRegionConditions, inRegionScope } from '../auth/region-scope';
 import { isUniqueViolation } from '../database/pg-errors';
 
 const SELECT_ORGANIZATION = `
@@ -39,14 +39,18 @@ export class OrganizationsService {
     private readonly audit: AuditService,
   ) {}
 
-  async list(query: ListOrganizationsQuery, principal: Principal): Promise<Page<OrganizationResponse>> {
+  async list(
+    query: ListOrganizationsQuery,
+    principal: Principal,
+  ): Promise<Page<OrganizationResponse>> {
     const c = new SqlConditions();
     addRegionConditions(c, 'o.region_code', principal, query.region);
     if (query.level) c.where((p) => `o.level = ${p}`, query.level);
     if (query.sector) c.where((p) => `o.sector = ${p}`, query.sector);
     if (query.parentId !== undefined) c.where((p) => `o.parent_id = ${p}`, query.parentId);
     if (query.q) c.where((p) => `o.name ILIKE ${p}`, likeContains(query.q));
-    if (query.status) c.where(() => `o.closed_on IS ${query.status === 'closed' ? 'NOT ' : ''}NULL`);
+    if (query.status)
+      c.where(() => `o.closed_on IS ${query.status === 'closed' ? 'NOT ' : ''}NULL`);
     const { orderBy, cursorSelect } = keyset(c, SORTS[query.sort], 'o.id', query);
     const rows = await this.dataSource.query<(OrganizationRow & { cursor_value: string })[]>(
       `${SELECT_ORGANIZATION}, ${cursorSelect} ${FROM_ORGANIZATION} ${c.toSql()} ${orderBy}`,
@@ -59,7 +63,11 @@ export class OrganizationsService {
     return toOrganizationResponse(await this.findVisible(this.dataSource.manager, id, principal));
   }
 
-  async create(dto: CreateOrganizationDto, principal: Principal, actor: Actor): Promise<OrganizationResponse> {
+  async create(
+    dto: CreateOrganizationDto,
+    principal: Principal,
+    actor: Actor,
+  ): Promise<OrganizationResponse> {
     return this.dataSource.transaction(async (manager) => {
       await this.checkPlacement(manager, dto.regionCode ?? null, dto.parentId ?? null, principal);
       const [{ id }] = await manager
@@ -78,7 +86,13 @@ export class OrganizationsService {
         });
       const row = await this.findRow(manager, id);
       await this.audit.record(manager, actor, [
-        { action: 'create', entityType: 'organization', entityId: id, before: null, after: row.snapshot },
+        {
+          action: 'create',
+          entityType: 'organization',
+          entityId: id,
+          before: null,
+          after: row.snapshot,
+        },
       ]);
       return toOrganizationResponse(row);
     });
@@ -105,7 +119,9 @@ export class OrganizationsService {
         ]);
       }
       if (next.parent_id === id) {
-        throw new ValidationFailedException([{ field: 'parentId', message: 'an organization cannot be its own parent' }]);
+        throw new ValidationFailedException([
+          { field: 'parentId', message: 'an organization cannot be its own parent' },
+        ]);
       }
       await this.checkPlacement(manager, next.region_code, next.parent_id, principal);
       await manager
@@ -116,12 +132,21 @@ export class OrganizationsService {
         )
         .catch((err: unknown) => {
           throw isUniqueViolation(err)
-            ? new AccountsException(AccountsErrorCode.OrganizationExists, `An organization named "${next.name}" already exists there.`)
+            ? new AccountsException(
+                AccountsErrorCode.OrganizationExists,
+                `An organization named "${next.name}" already exists there.`,
+              )
             : err;
         });
       const row = await this.findRow(manager, id);
       await this.audit.record(manager, actor, [
-        { action: 'update', entityType: 'organization', entityId: id, before: current.snapshot, after: row.snapshot },
+        {
+          action: 'update',
+          entityType: 'organization',
+          entityId: id,
+          before: current.snapshot,
+          after: row.snapshot,
+        },
       ]);
       return toOrganizationResponse(row);
     });
@@ -136,7 +161,10 @@ export class OrganizationsService {
     return this.dataSource.transaction(async (manager) => {
       const current = await this.findVisible(manager, id, principal, true);
       if (current.closed_on) {
-        throw new AccountsException(AccountsErrorCode.AlreadyClosed, `Organization ${id} was closed on ${current.closed_on}.`);
+        throw new AccountsException(
+          AccountsErrorCode.AlreadyClosed,
+          `Organization ${id} was closed on ${current.closed_on}.`,
+        );
       }
       const [{ open }] = await manager.query<{ open: number }[]>(
         `SELECT count(*)::int AS open FROM accounts WHERE organization_id = $1 AND status <> 'closed'`,
@@ -148,13 +176,19 @@ export class OrganizationsService {
           `Organization ${id} still has ${open} open account(s); close them first (POST /api/v1/accounts/{id}/close).`,
         );
       }
-      await manager.query(`UPDATE organizations SET closed_on = $2, updated_at = now() WHERE id = $1`, [
-        id,
-        dto.closedOn ?? businessDate(),
-      ]);
+      await manager.query(
+        `UPDATE organizations SET closed_on = $2, updated_at = now() WHERE id = $1`,
+        [id, dto.closedOn ?? businessDate()],
+      );
       const row = await this.findRow(manager, id);
       await this.audit.record(manager, actor, [
-        { action: 'close', entityType: 'organization', entityId: id, before: current.snapshot, after: row.snapshot },
+        {
+          action: 'close',
+          entityType: 'organization',
+          entityId: id,
+          before: current.snapshot,
+          after: row.snapshot,
+        },
       ]);
       return toOrganizationResponse(row);
     });
@@ -169,12 +203,19 @@ export class OrganizationsService {
   ): Promise<OrganizationRow & Snapshot> {
     const row = await this.findRow(manager, id, forUpdate).catch(() => null);
     if (!row || !inRegionScope(principal, row.region_code)) {
-      throw new AccountsException(AccountsErrorCode.OrganizationNotFound, `Organization ${id} does not exist.`);
+      throw new AccountsException(
+        AccountsErrorCode.OrganizationNotFound,
+        `Organization ${id} does not exist.`,
+      );
     }
     return row;
   }
 
-  private async findRow(manager: EntityManager, id: number, forUpdate = false): Promise<OrganizationRow & Snapshot> {
+  private async findRow(
+    manager: EntityManager,
+    id: number,
+    forUpdate = false,
+  ): Promise<OrganizationRow & Snapshot> {
     const rows = await manager.query<(OrganizationRow & Snapshot)[]>(
       `${SELECT_ORGANIZATION}, to_jsonb(o) AS snapshot ${FROM_ORGANIZATION} WHERE o.id = $1 ${forUpdate ? 'FOR UPDATE OF o' : ''}`,
       [id],
@@ -190,10 +231,15 @@ export class OrganizationsService {
     principal: Principal,
   ): Promise<void> {
     if (regionCode !== null) {
-      const found = await manager.query<unknown[]>('SELECT 1 FROM regions WHERE code = $1', [regionCode]);
+      const found = await manager.query<unknown[]>('SELECT 1 FROM regions WHERE code = $1', [
+        regionCode,
+      ]);
       if (found.length === 0) {
         throw new ValidationFailedException([
-          { field: 'regionCode', message: `${regionCode} is not a province- or prefecture-level code; see GET /api/v1/regions` },
+          {
+            field: 'regionCode',
+            message: `${regionCode} is not a province- or prefecture-level code; see GET /api/v1/regions`,
+          },
         ]);
       }
     }
@@ -203,8 +249,11 @@ export class OrganizationsService {
         `Your key is limited to region ${principal.regionCode}; ${regionCode ?? 'central bodies'} is outside it.`,
       );
     }
-    if (parentId !== null) await this.findVisible(manager, parentId, principal).catch(() => {
-      throw new ValidationFailedException([{ field: 'parentId', message: `organization ${parentId} does not exist` }]);
-    });
+    if (parentId !== null)
+      await this.findVisible(manager, parentId, principal).catch(() => {
+        throw new ValidationFailedException([
+          { field: 'parentId', message: `organization ${parentId} does not exist` },
+        ]);
+      });
   }
 }

@@ -16,7 +16,13 @@ describe('API key format', () => {
     const a = generateApiKey();
     const b = generateApiKey();
     expect(secretMatches(parseApiKey(b.plaintext)!.secret, a.secretHash)).toBe(false);
-    for (const bad of ['', 'gmm_', 'gmm_ABCDEFGH_' + 'x'.repeat(43), 'xyz_abcdefgh_' + 'x'.repeat(43), a.plaintext + 'x']) {
+    for (const bad of [
+      '',
+      'gmm_',
+      'gmm_ABCDEFGH_' + 'x'.repeat(43),
+      'xyz_abcdefgh_' + 'x'.repeat(43),
+      a.plaintext + 'x',
+    ]) {
       expect(parseApiKey(bad)).toBeNull();
     }
   });

@@ -12,6 +12,7 @@ import type { ApiKeyResponse, CreatedApiKeyResponse } from './api-key.dto';
 import { generateApiKey, hashSecret, parseApiKey, secretMatches } from './api-key-format';
 import { AuthErrorCode, AuthException } from './auth.exception';
 import type { Actor, Principal } from './principal';
+import { inRegionScope } from './region-scope';
 
 const LAST_USED_RESOLUTION_MS = 60_000;
 // Serialises first-start key creation across replicas.
@@ -58,12 +59,23 @@ export class ApiKeysService {
     return { apiKeyId: key.id, name: key.name, role: key.role, regionCode: key.regionCode };
   }
 
-  async list(): Promise<ApiKeyResponse[]> {
+  /** A region-scoped admin sees and manages only keys confined to its own subtree. */
+  async list(principal: Principal): Promise<ApiKeyResponse[]> {
     const keys = await this.dataSource.getRepository(ApiKey).find({ order: { id: 'ASC' } });
-    return keys.map(toApiKeyResponse);
+    return keys.filter((k) => keyInScope(principal, k)).map(toApiKeyResponse);
   }
 
-  async create(dto: CreateApiKeyDto, actor: Actor): Promise<CreatedApiKeyResponse> {
+  async create(
+    dto: CreateApiKeyDto,
+    principal: Principal,
+    actor: Actor,
+  ): Promise<CreatedApiKeyResponse> {
+    if (!inRegionScope(principal, dto.regionCode ?? null)) {
+      throw new AuthException(
+        AuthErrorCode.OutOfScope,
+        `Your key is limited to region ${principal.regionCode}: new keys must carry a regionCode inside it.`,
+      );
+    }
     return this.dataSource.transaction(async (manager) => {
       if (dto.regionCode) {
         const found = await manager.query<unknown[]>('SELECT 1 FROM regions WHERE code = $1', [
@@ -90,17 +102,41 @@ export class ApiKeysService {
       });
       const response = toApiKeyResponse(key);
       await this.audit.record(manager, actor, [
-        { action: 'create', entityType: 'api_key', entityId: key.id, before: null, after: response },
+        {
+          action: 'create',
+          entityType: 'api_key',
+          entityId: key.id,
+          before: null,
+          after: response,
+        },
       ]);
       return { ...response, apiKey: generated.plaintext };
     });
   }
 
-  async revoke(id: number, actor: Actor): Promise<ApiKeyResponse> {
+  async revoke(id: number, principal: Principal, actor: Actor): Promise<ApiKeyResponse> {
     return this.dataSource.transaction(async (manager) => {
+      // Serialised with other key changes so two admins cannot revoke the last two admin keys at once.
+      await manager.query('SELECT pg_advisory_xact_lock($1)', [BOOTSTRAP_LOCK_KEY]);
       const repo = manager.getRepository(ApiKey);
-      const key = await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
-      if (!key) throw new AuthException(AuthErrorCode.KeyNotFound, `API key ${id} does not exist.`);
+      const key = await repo.findOne({ where: { id } });
+      if (!key || !keyInScope(principal, key)) {
+        throw new AuthException(AuthErrorCode.KeyNotFound, `API key ${id} does not exist.`);
+      }
+      if (!key.revokedAt && key.role === 'admin' && key.regionCode === null) {
+        const [{ others }] = await manager.query<{ others: number }[]>(
+          `SELECT count(*)::int AS others FROM api_keys
+           WHERE role = 'admin' AND region_code IS NULL AND revoked_at IS NULL
+             AND (expires_at IS NULL OR expires_at > now()) AND id <> $1`,
+          [id],
+        );
+        if (others === 0) {
+          throw new AuthException(
+            AuthErrorCode.LastAdminKey,
+            'This is the last working unscoped admin key; create another admin key before revoking it.',
+          );
+        }
+      }
       const before = toApiKeyResponse(key);
       if (!key.revokedAt) {
         key.revokedAt = new Date();
@@ -125,7 +161,9 @@ export class ApiKeysService {
         'SELECT count(*)::int AS count FROM api_keys',
       );
       if (count > 0) return null;
-      const given = this.config.bootstrapAdminKey ? parseApiKey(this.config.bootstrapAdminKey) : null;
+      const given = this.config.bootstrapAdminKey
+        ? parseApiKey(this.config.bootstrapAdminKey)
+        : null;
       const generated = given ? null : generateApiKey();
       const keyId = given?.keyId ?? generated!.keyId;
       const secretHash = given ? hashSecret(given.secret) : generated!.secretHash;
@@ -133,7 +171,13 @@ export class ApiKeysService {
         .getRepository(ApiKey)
         .save({ keyId, secretHash, name: 'initial admin', role: 'admin' as const });
       await this.audit.record(manager, { apiKeyId: null, name: 'system', correlationId: null }, [
-        { action: 'create', entityType: 'api_key', entityId: key.id, before: null, after: toApiKeyResponse(key) },
+        {
+          action: 'create',
+          entityType: 'api_key',
+          entityId: key.id,
+          before: null,
+          after: toApiKeyResponse(key),
+        },
       ]);
       return generated?.plaintext ?? null;
     });
@@ -147,4 +191,8 @@ export class ApiKeysService {
       `\n  First start: created an admin API key (also saved to ${file}, mode 0600):\n\n    ${created}\n\n`,
     );
   }
+}
+
+function keyInScope(principal: Principal, key: ApiKey): boolean {
+  return inRegionScope(principal, key.regionCode);
 }

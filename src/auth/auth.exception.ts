@@ -10,6 +10,7 @@ export enum AuthErrorCode {
   NoPolicy = 'AUTH_NO_POLICY',
   OutOfScope = 'AUTH_OUT_OF_SCOPE',
   KeyNotFound = 'API_KEY_NOT_FOUND',
+  LastAdminKey = 'API_KEY_LAST_ADMIN',
 }
 
 const STATUS: Record<AuthErrorCode, HttpStatus> = {
@@ -21,6 +22,7 @@ const STATUS: Record<AuthErrorCode, HttpStatus> = {
   [AuthErrorCode.NoPolicy]: HttpStatus.FORBIDDEN,
   [AuthErrorCode.OutOfScope]: HttpStatus.FORBIDDEN,
   [AuthErrorCode.KeyNotFound]: HttpStatus.NOT_FOUND,
+  [AuthErrorCode.LastAdminKey]: HttpStatus.CONFLICT,
 };
 
 export class AuthException extends DomainException {

@@ -29,5 +29,9 @@ export interface Actor {
 export const CurrentActor = createParamDecorator((_: unknown, ctx: ExecutionContext): Actor => {
   const request = ctx.switchToHttp().getRequest<AuthenticatedRequest>();
   const p = request.principal;
-  return { apiKeyId: p?.apiKeyId ?? null, name: p ? `key:${p.name}` : 'anonymous', correlationId: request.id };
+  return {
+    apiKeyId: p?.apiKeyId ?? null,
+    name: p ? `key:${p.name}` : 'anonymous',
+    correlationId: request.id,
+  };
 });

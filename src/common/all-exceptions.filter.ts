@@ -24,6 +24,7 @@ const CODE_BY_STATUS: Partial<Record<number, CommonErrorCode>> = {
   409: CommonErrorCode.Conflict,
   413: CommonErrorCode.PayloadTooLarge,
   415: CommonErrorCode.UnsupportedMediaType,
+  503: CommonErrorCode.Unavailable,
 };
 
 /** Renders every error as `{ code, message, correlationId }`; never leaks internals. */
@@ -46,7 +47,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (exception instanceof DomainException) {
       return {
         status: exception.status,
-        body: { code: exception.code, message: exception.message, correlationId, ...exception.details },
+        body: {
+          code: exception.code,
+          message: exception.message,
+          correlationId,
+          ...exception.details,
+        },
       };
     }
     if (exception instanceof HttpException) {
@@ -54,7 +60,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
       const response = exception.getResponse();
       const message =
         typeof response === 'object' && response !== null && 'message' in response
-          ? String((response as { message: unknown }).message)
+          ? String(response.message)
           : exception.message;
       return {
         status,

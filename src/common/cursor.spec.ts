@@ -6,13 +6,22 @@ import { likeContains } from './sql-builder';
 
 describe('cursor', () => {
   it('round-trips sort value and id', () => {
-    for (const position of [{ value: '四川公安', id: 7 }, { value: 12, id: 12 }, { value: '2026-11-22 08:00:00.123456+00', id: 3 }]) {
+    for (const position of [
+      { value: '四川公安', id: 7 },
+      { value: 12, id: 12 },
+      { value: '2026-11-22 08:00:00.123456+00', id: 3 },
+    ]) {
       expect(decodeCursor(encodeCursor(position))).toEqual(position);
     }
   });
 
   it('rejects cursors it did not issue', () => {
-    for (const bad of ['', 'not-base64!', Buffer.from('{"a":1}').toString('base64url'), Buffer.from('["x", 1.5]').toString('base64url')]) {
+    for (const bad of [
+      '',
+      'not-base64!',
+      Buffer.from('{"a":1}').toString('base64url'),
+      Buffer.from('["x", 1.5]').toString('base64url'),
+    ]) {
       expect(() => decodeCursor(bad)).toThrow(ValidationFailedException);
     }
   });

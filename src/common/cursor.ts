@@ -25,6 +25,9 @@ export function decodeCursor(cursor: string): CursorPosition {
     // fall through to the validation error
   }
   throw new ValidationFailedException([
-    { field: 'cursor', message: 'cursor is not one this API issued; use nextCursor from a previous page' },
+    {
+      field: 'cursor',
+      message: 'cursor is not one this API issued; use nextCursor from a previous page',
+    },
   ]);
 }

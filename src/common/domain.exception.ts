@@ -29,11 +29,15 @@ export enum CommonErrorCode {
   Conflict = 'CONFLICT',
   PayloadTooLarge = 'PAYLOAD_TOO_LARGE',
   UnsupportedMediaType = 'UNSUPPORTED_MEDIA_TYPE',
+  Unavailable = 'SERVICE_UNAVAILABLE',
   Internal = 'INTERNAL_ERROR',
 }
 
 export class ValidationFailedException extends DomainException {
-  constructor(errors: FieldError[], message = 'The request is invalid; see errors for each field.') {
+  constructor(
+    errors: FieldError[],
+    message = 'The request is invalid; see errors for each field.',
+  ) {
     super(CommonErrorCode.ValidationFailed, HttpStatus.BAD_REQUEST, message, { errors });
   }
 }

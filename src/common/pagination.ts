@@ -28,7 +28,11 @@ export class PageQuery {
 }
 
 export class PageMeta {
-  @ApiProperty({ nullable: true, type: String, description: 'Pass as cursor to get the next page; null on the last page.' })
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'Pass as cursor to get the next page; null on the last page.',
+  })
   nextCursor!: string | null;
 }
 
@@ -59,7 +63,8 @@ export function keyset(
     const position = decodeCursor(query.cursor);
     const op = direction === 'DESC' ? '<' : '>';
     conditions.where(
-      (v, id) => `(${sort.expression}, ${idExpression}) ${op} (${v}::text::${sort.type}, ${id}::integer)`,
+      (v, id) =>
+        `(${sort.expression}, ${idExpression}) ${op} (${v}::text::${sort.type}, ${id}::integer)`,
       position.value === null ? null : String(position.value),
       position.id,
     );

@@ -11,7 +11,8 @@ describe('loadConfig', () => {
   });
 
   it('names every bad variable and its value', () => {
-    const attempt = () => loadConfig({ APP_ROLE: 'scheduler', PORT: 'eighty', DATABASE_URL: 'mysql://x' });
+    const attempt = () =>
+      loadConfig({ APP_ROLE: 'scheduler', PORT: 'eighty', DATABASE_URL: 'mysql://x' });
     expect(attempt).toThrow(ConfigValidationError);
     try {
       attempt();

@@ -4,7 +4,6 @@ import { type AppRole, type Env, envSchema } from './env.schema';
 export const APP_CONFIG = Symbol('APP_CONFIG');
 
 export interface AppConfig {
-  env: Env['NODE_ENV'];
   role: AppRole;
   http: { host: string; port: number; bodyLimitBytes: number };
   database: { url: string | undefined; poolSize: number; embeddedPort: number };
@@ -36,7 +35,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   const env = parsed.data;
   return {
-    env: env.NODE_ENV,
     role: env.APP_ROLE,
     http: { host: env.HOST, port: env.PORT, bodyLimitBytes: env.BODY_LIMIT_BYTES },
     database: {

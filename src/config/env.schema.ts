@@ -11,7 +11,6 @@ const positiveInt = z.coerce.number().int().positive();
  * keep them in step.
  */
 export const envSchema = z.object({
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   APP_ROLE: z.enum(APP_ROLES).default('all'),
   HOST: z.string().min(1).default('0.0.0.0'),
   PORT: port.default(3000),

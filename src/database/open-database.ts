@@ -20,7 +20,12 @@ export async function openDatabase(
 ): Promise<OpenDatabase> {
   if (config.database.url) {
     const appliedMigrations = await runMigrations(config.database.url);
-    return { url: config.database.url, close: async () => undefined, embedded: false, appliedMigrations };
+    return {
+      url: config.database.url,
+      close: () => Promise.resolve(),
+      embedded: false,
+      appliedMigrations,
+    };
   }
   const dataDir = path.join(config.dataDir, 'pg');
   log(`starting embedded PostgreSQL (data in ${dataDir}, port ${config.database.embeddedPort})`);

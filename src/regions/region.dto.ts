@@ -20,7 +20,10 @@ export class ListRegionsQuery {
   @IsIn(REGION_TIERS)
   tier?: RegionTier;
 
-  @ApiPropertyOptional({ enum: MACRO_REGIONS, description: '东部 east, 中部 central, 西部 west, 东北 northeast' })
+  @ApiPropertyOptional({
+    enum: MACRO_REGIONS,
+    description: '东部 east, 中部 central, 西部 west, 东北 northeast',
+  })
   @IsOptional()
   @IsIn(MACRO_REGIONS)
   macroRegion?: MacroRegion;

@@ -22,7 +22,9 @@ export class RegionsService implements OnApplicationBootstrap {
     if (query.parent) where.parentCode = query.parent;
     if (query.tier) where.tier = query.tier;
     if (query.macroRegion) where.macroRegion = query.macroRegion;
-    const regions = await this.dataSource.getRepository(Region).find({ where, order: { code: 'ASC' } });
+    const regions = await this.dataSource
+      .getRepository(Region)
+      .find({ where, order: { code: 'ASC' } });
     return regions.map(toRegionResponse);
   }
 }

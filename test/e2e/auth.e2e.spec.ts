@@ -27,8 +27,14 @@ function enumerateRoutes(t: TestApp): RouteInfo[] {
       const path = Reflect.getMetadata(PATH_METADATA, handler) as string | undefined;
       if (path === undefined) continue;
       const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as number];
-      const policy = reflector.getAllAndOverride<AccessPolicy | undefined>(ACCESS_POLICY, [handler, wrapper.metatype]);
-      const full = `/${[prefix, path].filter((p) => p && p !== '/').join('/')}`.replace(/\/+/g, '/');
+      const policy = reflector.getAllAndOverride<AccessPolicy | undefined>(ACCESS_POLICY, [
+        handler,
+        wrapper.metatype,
+      ]);
+      const full = `/${[prefix, path].filter((p) => p && p !== '/').join('/')}`.replace(
+        /\/+/g,
+        '/',
+      );
       routes.push({ method, path: full, policy, handler: `${wrapper.name}.${name}` });
     }
   }
@@ -48,11 +54,15 @@ describe('authentication and authorization', () => {
     t = await startTestApp();
     routes = enumerateRoutes(t);
     for (const role of ['viewer', 'analyst', 'admin'] as const) {
-      const created = await t.request('POST', '/api/v1/api-keys', { json: { name: `${role} key`, role } });
+      const created = await t.request('POST', '/api/v1/api-keys', {
+        json: { name: `${role} key`, role },
+      });
       expect(created.status).toBe(201);
       keys[role] = created.body.apiKey;
     }
-    const revoked = await t.request('POST', '/api/v1/api-keys', { json: { name: 'to revoke', role: 'admin' } });
+    const revoked = await t.request('POST', '/api/v1/api-keys', {
+      json: { name: 'to revoke', role: 'admin' },
+    });
     keys.revoked = revoked.body.apiKey;
     revokedKeyId = revoked.body.id;
     expect((await t.request('DELETE', `/api/v1/api-keys/${revokedKeyId}`)).status).toBe(200);
@@ -72,7 +82,10 @@ describe('authentication and authorization', () => {
   });
 
   it('only health and metrics are public', () => {
-    const open = routes.filter((r) => r.policy?.kind === 'public').map((r) => r.path).sort();
+    const open = routes
+      .filter((r) => r.policy?.kind === 'public')
+      .map((r) => r.path)
+      .sort();
     expect(open).toEqual(['/health/live', '/health/ready', '/metrics']);
   });
 
@@ -98,10 +111,15 @@ describe('authentication and authorization', () => {
     for (const route of routes) {
       if (route.policy?.kind !== 'role') continue;
       for (const role of ['viewer', 'analyst', 'admin'] as const) {
-        const res = await t.request(route.method, concrete(route.path), { key: keys[role], json: route.method === 'GET' ? undefined : {} });
+        const res = await t.request(route.method, concrete(route.path), {
+          key: keys[role],
+          json: route.method === 'GET' ? undefined : {},
+        });
         const allowed = rank[role] >= rank[route.policy.role];
         if (allowed) {
-          expect([401, 403], `${role} on ${route.method} ${route.path}: ${res.text}`).not.toContain(res.status);
+          expect([401, 403], `${role} on ${route.method} ${route.path}: ${res.text}`).not.toContain(
+            res.status,
+          );
         } else {
           expect(res.status, `${role} on ${route.method} ${route.path}`).toBe(403);
           expect(res.body.code).toBe('AUTH_INSUFFICIENT_ROLE');
@@ -132,11 +150,77 @@ describe('authentication and authorization', () => {
     });
     expect(res.status).toBe(400);
     expect(res.body.code).toBe('VALIDATION_FAILED');
-    expect(res.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['isAdmin', 'regionCode', 'role']);
+    expect(res.body.errors.map((e: { field: string }) => e.field).sort()).toEqual([
+      'isAdmin',
+      'regionCode',
+      'role',
+    ]);
+  });
+
+  it('confines a region-scoped admin to keys inside its region', async () => {
+    const scoped = await t.request('POST', '/api/v1/api-keys', {
+      json: { name: '四川 admin', role: 'admin', regionCode: '510000' },
+    });
+    const sichuan = scoped.body.apiKey as string;
+    const unscoped = await t.request('POST', '/api/v1/api-keys', {
+      key: sichuan,
+      json: { name: 'escalate', role: 'admin' },
+    });
+    expect(unscoped.status).toBe(403);
+    expect(unscoped.body.code).toBe('AUTH_OUT_OF_SCOPE');
+    const beijing = await t.request('POST', '/api/v1/api-keys', {
+      key: sichuan,
+      json: { name: 'bj', role: 'viewer', regionCode: '110000' },
+    });
+    expect(beijing.status).toBe(403);
+    const chengdu = await t.request('POST', '/api/v1/api-keys', {
+      key: sichuan,
+      json: { name: 'cd', role: 'viewer', regionCode: '510100' },
+    });
+    expect(chengdu.status).toBe(201);
+
+    const visible = await t.request('GET', '/api/v1/api-keys', { key: sichuan });
+    expect(visible.body.map((k: { regionCode: string }) => k.regionCode).sort()).toEqual([
+      '510000',
+      '510100',
+    ]);
+    const initialAdminId = (await t.request('GET', '/api/v1/api-keys')).body[0].id;
+    expect(
+      (await t.request('DELETE', `/api/v1/api-keys/${initialAdminId}`, { key: sichuan })).status,
+    ).toBe(404);
+    expect(
+      (await t.request('DELETE', `/api/v1/api-keys/${chengdu.body.id}`, { key: sichuan })).status,
+    ).toBe(200);
+  });
+
+  it('refuses to revoke the last working unscoped admin key', async () => {
+    const all = (await t.request('GET', '/api/v1/api-keys')).body as {
+      id: number;
+      role: string;
+      regionCode: string | null;
+      revokedAt: string | null;
+      name: string;
+    }[];
+    const admins = all.filter(
+      (k) =>
+        k.role === 'admin' && k.regionCode === null && k.revokedAt === null && k.name !== 'expired',
+    );
+    // Revoke every other unscoped admin key, then the initial one is the last.
+    for (const k of admins.filter((k) => k.name !== 'initial admin')) {
+      expect((await t.request('DELETE', `/api/v1/api-keys/${k.id}`)).status).toBe(200);
+    }
+    const initial = admins.find((k) => k.name === 'initial admin')!;
+    const last = await t.request('DELETE', `/api/v1/api-keys/${initial.id}`);
+    expect(last.status).toBe(409);
+    expect(last.body.code).toBe('API_KEY_LAST_ADMIN');
+    expect((await t.request('GET', '/api/v1/api-keys')).status).toBe(200);
   });
 
   it('keeps a caller request id and returns it', async () => {
-    const res = await t.request('GET', '/api/v1/accounts', { key: null, headers: { 'x-request-id': 'trace-123' } });
+    const res = await t.request('GET', '/api/v1/accounts', {
+      key: null,
+      headers: { 'x-request-id': 'trace-123' },
+    });
     expect(res.headers.get('x-request-id')).toBe('trace-123');
     expect(res.body.correlationId).toBe('trace-123');
   });
@@ -147,9 +231,9 @@ describe('authentication and authorization', () => {
     expect(metrics.text).toContain('http_request_duration_seconds_bucket');
     const docs = await t.request('GET', '/docs-json', { key: null });
     expect(docs.status).toBe(200);
-    const operations = Object.values(docs.body.paths as Record<string, Record<string, { summary?: string }>>).flatMap((p) =>
-      Object.values(p),
-    );
+    const operations = Object.values(
+      docs.body.paths as Record<string, Record<string, { summary?: string }>>,
+    ).flatMap((p) => Object.values(p));
     expect(operations.length).toBeGreaterThanOrEqual(routes.length - 3);
     expect(operations.filter((o) => !o.summary)).toEqual([]);
   });

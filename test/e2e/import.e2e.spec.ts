@@ -28,7 +28,11 @@ describe('POST /api/v1/accounts/import', () => {
   }
 
   const postCsv = (csv: string, query = '', key?: string) =>
-    t.request('POST', `/api/v1/accounts/import${query}`, { body: csv, headers: { 'content-type': 'text/csv' }, key });
+    t.request('POST', `/api/v1/accounts/import${query}`, {
+      body: csv,
+      headers: { 'content-type': 'text/csv' },
+      key,
+    });
 
   it('rejects a file with invalid rows, reports every one, and applies nothing', async () => {
     await postCsv(toCsv([0, 1, 2].map((i) => buildImportRow(i))));
@@ -38,7 +42,12 @@ describe('POST /api/v1/accounts/import', () => {
       buildImportRow(101, { wechatOriginalId: 'gh_bad', platform: 'wechat' }),
       buildImportRow(102),
       buildImportRow(103, { regionCode: '519999' }),
-      buildImportRow(104, { organizationName: '510100 公安 单位 0', regionCode: '510100', level: 'county', sector: '公安' }),
+      buildImportRow(104, {
+        organizationName: '510100 公安 单位 0',
+        regionCode: '510100',
+        level: 'county',
+        sector: '公安',
+      }),
       buildImportRow(105, { wechatOriginalId: buildImportRow(100).wechatOriginalId }),
       buildImportRow(106, { sector: '外星' }),
       buildImportRow(107),
@@ -63,7 +72,13 @@ describe('POST /api/v1/accounts/import', () => {
     const rows = Array.from({ length: 30 }, (_, i) => buildImportRow(200 + i));
     const res = await postCsv(toCsv(rows));
     expect(res.status, res.text).toBe(200);
-    expect(res.body).toMatchObject({ dryRun: false, rows: 30, created: 30, updated: 0, unchanged: 0 });
+    expect(res.body).toMatchObject({
+      dryRun: false,
+      rows: 30,
+      created: 30,
+      updated: 0,
+      unchanged: 0,
+    });
     expect(res.body.organizationsCreated).toBeGreaterThan(0);
 
     const expected = buildImportRow(215);
@@ -88,17 +103,31 @@ describe('POST /api/v1/accounts/import', () => {
     const rows = Array.from({ length: 30 }, (_, i) => buildImportRow(200 + i));
     const before = await tableState();
     const res = await postCsv(toCsv(rows, false));
-    expect(res.body).toMatchObject({ created: 0, updated: 0, unchanged: 30, organizationsCreated: 0 });
+    expect(res.body).toMatchObject({
+      created: 0,
+      updated: 0,
+      unchanged: 30,
+      organizationsCreated: 0,
+    });
     expect(await tableState()).toBe(before);
   });
 
   it('updates accounts matched by any platform id, keeping values the file leaves empty', async () => {
     const original = buildImportRow(202);
-    const changed = { ...original, wechatOriginalId: undefined, displayName: '账号 202（改名）', tags: '' };
+    const changed = {
+      ...original,
+      wechatOriginalId: undefined,
+      displayName: '账号 202（改名）',
+      tags: '',
+    };
     const res = await postCsv(toCsv([changed]));
     expect(res.body).toMatchObject({ created: 0, updated: 1, unchanged: 0 });
-    const stored = (await t.request('GET', `/api/v1/accounts?q=${original.wechatAppId}`)).body.items[0];
-    expect(stored).toMatchObject({ displayName: '账号 202（改名）', wechatOriginalId: original.wechatOriginalId });
+    const stored = (await t.request('GET', `/api/v1/accounts?q=${original.wechatAppId}`)).body
+      .items[0];
+    expect(stored).toMatchObject({
+      displayName: '账号 202（改名）',
+      wechatOriginalId: original.wechatOriginalId,
+    });
     const { rows } = await db.query(
       `SELECT before->>'display_name' AS before, after->>'display_name' AS after FROM audit_log
        WHERE action = 'import_update' AND entity_id = $1`,
@@ -109,8 +138,11 @@ describe('POST /api/v1/accounts/import', () => {
 
   it('validates without applying on dryRun=true', async () => {
     const before = await tableState();
-    const res = await postCsv(toCsv([buildImportRow(300), buildImportRow(202)]), '?dryRun=true');
-    expect(res.body).toMatchObject({ dryRun: true, rows: 2, created: 1, updated: 1 });
+    const res = await postCsv(
+      toCsv([buildImportRow(300), buildImportRow(202), buildImportRow(203)]),
+      '?dryRun=true',
+    );
+    expect(res.body).toMatchObject({ dryRun: true, rows: 3, created: 1, updated: 1, unchanged: 1 });
     expect(await tableState()).toBe(before);
     expect((await postCsv('x', '?dryRun=maybe')).status).toBe(400);
   });
@@ -135,12 +167,19 @@ describe('POST /api/v1/accounts/import', () => {
     expect(json.body.created).toBe(1);
 
     const form = new FormData();
-    form.append('file', new Blob([toCsv([buildImportRow(400)])], { type: 'text/csv' }), 'accounts.csv');
+    form.append(
+      'file',
+      new Blob([toCsv([buildImportRow(400)])], { type: 'text/csv' }),
+      'accounts.csv',
+    );
     const multipart = await t.request('POST', '/api/v1/accounts/import', { body: form });
     expect(multipart.status, multipart.text).toBe(200);
     expect(multipart.body.created).toBe(1);
 
-    const wrongType = await t.request('POST', '/api/v1/accounts/import', { body: '<xml/>', headers: { 'content-type': 'application/xml' } });
+    const wrongType = await t.request('POST', '/api/v1/accounts/import', {
+      body: '<xml/>',
+      headers: { 'content-type': 'application/xml' },
+    });
     expect(wrongType.status).toBe(415);
     const empty = await postCsv(`${toCsv([]).trim()}\n`);
     expect(empty.status).toBe(400);
@@ -150,8 +189,19 @@ describe('POST /api/v1/accounts/import', () => {
   });
 
   it("refuses rows outside a scoped key's region and ids held by two accounts", async () => {
-    const key = (await t.request('POST', '/api/v1/api-keys', { json: { name: 'cd', role: 'admin', regionCode: '510100' } })).body.apiKey;
-    const res = await postCsv(toCsv([buildImportRow(500, { regionCode: '510700' }), buildImportRow(501, { regionCode: '510100' })]), '', key);
+    const key = (
+      await t.request('POST', '/api/v1/api-keys', {
+        json: { name: 'cd', role: 'admin', regionCode: '510100' },
+      })
+    ).body.apiKey;
+    const res = await postCsv(
+      toCsv([
+        buildImportRow(500, { regionCode: '510700' }),
+        buildImportRow(501, { regionCode: '510100' }),
+      ]),
+      '',
+      key,
+    );
     expect(res.status).toBe(400);
     expect(res.body.errors).toEqual([expect.objectContaining({ row: 2, column: 'regionCode' })]);
 
@@ -167,7 +217,9 @@ describe('POST /api/v1/accounts/import', () => {
     const res = await postCsv(toCsv(rows));
     expect(res.status, res.text.slice(0, 500)).toBe(200);
     expect(res.body).toMatchObject({ rows: 10_000, created: 10_000 });
-    const { rows: count } = await db.query(`SELECT count(*)::int AS n FROM accounts WHERE display_name LIKE '账号 1_____'`);
+    const { rows: count } = await db.query(
+      `SELECT count(*)::int AS n FROM accounts WHERE display_name LIKE '账号 1_____'`,
+    );
     expect(count[0].n).toBe(10_000);
   });
 });

@@ -66,7 +66,12 @@ describe('the built service (npm start)', () => {
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'gmm-main-'));
     port = await freePort();
     pgPort = await freePort();
-    env = { DATA_DIR: dataDir, PORT: String(port), EMBEDDED_PG_PORT: String(pgPort), HOST: '127.0.0.1' };
+    env = {
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      EMBEDDED_PG_PORT: String(pgPort),
+      HOST: '127.0.0.1',
+    };
   });
   afterAll(async () => {
     await rm(dataDir, { recursive: true, force: true });
@@ -109,7 +114,9 @@ describe('the built service (npm start)', () => {
       await waitReady(port, running);
       const key = (await readFile(path.join(dataDir, 'admin-api-key.txt'), 'utf8')).trim();
       expect(running.output()).not.toContain('First start');
-      const res = await fetch(`http://127.0.0.1:${port}/api/v1/accounts?limit=1`, { headers: { 'x-api-key': key } });
+      const res = await fetch(`http://127.0.0.1:${port}/api/v1/accounts?limit=1`, {
+        headers: { 'x-api-key': key },
+      });
       expect(res.status).toBe(200);
       expect(((await res.json()) as { items: unknown[] }).items).toHaveLength(1);
     } finally {

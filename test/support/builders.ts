@@ -56,6 +56,9 @@ export function buildImportRow(i: number, overrides: Partial<ImportRowInput> = {
 /** CSV with a UTF-8 BOM, quoting every cell. */
 export function toCsv(rows: ImportRowInput[], bom = true): string {
   const quote = (v: string | undefined) => `"${(v ?? '').replace(/"/g, '""')}"`;
-  const lines = [IMPORT_HEADER.join(','), ...rows.map((r) => IMPORT_HEADER.map((h) => quote(r[h])).join(','))];
+  const lines = [
+    IMPORT_HEADER.join(','),
+    ...rows.map((r) => IMPORT_HEADER.map((h) => quote(r[h])).join(',')),
+  ];
   return `${bom ? '\uFEFF' : ''}${lines.join('\r\n')}\r\n`;
 }

@@ -22,14 +22,19 @@ declare module 'vitest' {
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'gmm-test-'));
-  const server = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), port: await freePort() });
+  const server = await startEmbeddedPostgres({
+    dataDir: path.join(dir, 'pg'),
+    port: await freePort(),
+  });
   try {
     const url = await ensureDatabase(server.url, TEMPLATE_DATABASE);
     await runMigrations(url);
     const client = new Client({ connectionString: url });
     await client.connect();
     try {
-      await syncRegions({ query: async (sql, params) => (await client.query(sql, params)).rows as never });
+      await syncRegions({
+        query: async (sql, params) => (await client.query(sql, params)).rows as never,
+      });
     } finally {
       await client.end();
     }

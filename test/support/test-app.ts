@@ -37,7 +37,6 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   const adminKey = generateApiKey().plaintext;
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'gmm-app-'));
   const config = loadConfig({
-    NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     DATABASE_URL: databaseUrl,
     DATA_DIR: dataDir,

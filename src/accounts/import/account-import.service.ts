@@ -5,7 +5,7 @@ import type { Actor, Principal } from '../../auth/principal';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { AuditService } from '../../audit/audit.service';
 import { AccountsErrorCode, AccountsException } from '../accounts.exception';
-import { inRegionScope } from '../region-scope';
+import { inRegionScope } from '../../auth/region-scope';
 import { type ImportFormat, UnreadableImportError, parseImportFile } from './import-parser';
 import {
   IMPORT_ALIASES,
@@ -30,6 +30,12 @@ interface Resolution {
   /** Organisation id per row index, or null when the row's organisation is new. */
   organizationIds: (number | null)[];
   newOrganizations: { name: string; regionCode: string | null; level: string; sector: string }[];
+}
+
+class DryRunRollback extends Error {
+  constructor(readonly result: ImportResult) {
+    super('dry run');
+  }
 }
 
 // Imports run one at a time, so two files cannot race to create the same organisation or account.
@@ -86,31 +92,29 @@ export class AccountImportService {
     }
     errors.push(...duplicateIdErrors(rows));
 
-    const result = await this.dataSource.transaction(async (manager) => {
-      await manager.query('SELECT pg_advisory_xact_lock($1)', [IMPORT_LOCK_KEY]);
-      const resolution = await this.resolve(manager, rows, principal, errors);
-      if (errors.length > 0) {
-        errors.sort((a, b) => a.row - b.row);
-        const invalidRows = new Set(errors.map((e) => e.row)).size;
-        throw new AccountsException(
-          AccountsErrorCode.ImportInvalid,
-          `${invalidRows} of ${records.length} rows are invalid; nothing was applied. Fix them and upload the file again.`,
-          { errors },
-        );
-      }
-      const toUpdate = resolution.accountIds.filter((id) => id !== null).length;
-      if (dryRun) {
-        return {
-          dryRun,
-          rows: rows.length,
-          created: rows.length - toUpdate,
-          updated: toUpdate,
-          unchanged: 0,
-          organizationsCreated: resolution.newOrganizations.length,
-        };
-      }
-      return this.apply(manager, rows, resolution, actor, format);
-    });
+    let result: ImportResult;
+    try {
+      result = await this.dataSource.transaction(async (manager) => {
+        await manager.query('SELECT pg_advisory_xact_lock($1)', [IMPORT_LOCK_KEY]);
+        const resolution = await this.resolve(manager, rows, principal, errors);
+        if (errors.length > 0) {
+          errors.sort((a, b) => a.row - b.row);
+          const invalidRows = new Set(errors.map((e) => e.row)).size;
+          throw new AccountsException(
+            AccountsErrorCode.ImportInvalid,
+            `${invalidRows} of ${records.length} rows are invalid; nothing was applied. Fix them and upload the file again.`,
+            { errors },
+          );
+        }
+        const applied = await this.apply(manager, rows, resolution, actor, format);
+        // A dry run does the real work, so its counts are exact, then rolls it back.
+        if (dryRun) throw new DryRunRollback({ ...applied, dryRun: true });
+        return applied;
+      });
+    } catch (err) {
+      if (!(err instanceof DryRunRollback)) throw err;
+      result = err.result;
+    }
     this.logger.log(
       { ...result, ms: Date.now() - started, format },
       `account import: ${result.rows} rows (${result.created} new, ${result.updated} updated)${dryRun ? ' [dry run]' : ''}`,

@@ -32,7 +32,9 @@ export function parseImportFile(
     }
     const items = Array.isArray(data) ? data : (data as { rows?: unknown } | null)?.rows;
     if (!Array.isArray(items)) {
-      throw new UnreadableImportError('A JSON import is an array of account objects, or { "rows": [...] }.');
+      throw new UnreadableImportError(
+        'A JSON import is an array of account objects, or { "rows": [...] }.',
+      );
     }
     return items.map((item: unknown, index) => {
       if (typeof item !== 'object' || item === null || Array.isArray(item)) {
@@ -44,7 +46,9 @@ export function parseImportFile(
     });
   }
   if (typeof content !== 'string' && !Buffer.isBuffer(content)) {
-    throw new UnreadableImportError('A CSV import must be sent as text/csv or as a multipart file.');
+    throw new UnreadableImportError(
+      'A CSV import must be sent as text/csv or as a multipart file.',
+    );
   }
   return parseCsv(content.toString('utf8').replace(/^\uFEFF/, ''), canonical);
 }
@@ -63,7 +67,9 @@ function parseCsv(text: string, canonical: (key: string) => string): ParsedRecor
   const columns = header.map(canonical);
   const repeated = columns.find((c, i) => columns.indexOf(c) !== i);
   if (repeated !== undefined) {
-    throw new UnreadableImportError(`The column "${repeated}" appears more than once in the header.`);
+    throw new UnreadableImportError(
+      `The column "${repeated}" appears more than once in the header.`,
+    );
   }
   const records: ParsedRecord[] = [];
   lines.forEach((cells, index) => {
@@ -71,7 +77,10 @@ function parseCsv(text: string, canonical: (key: string) => string): ParsedRecor
     const row = index + 2;
     if (cells.length === 1 && cells[0].trim() === '') return;
     if (cells.length !== columns.length) {
-      records.push({ row, values: { __invalid: `has ${cells.length} cells; the header has ${columns.length}` } });
+      records.push({
+        row,
+        values: { __invalid: `has ${cells.length} cells; the header has ${columns.length}` },
+      });
       return;
     }
     const values: Record<string, unknown> = {};

@@ -1,8 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { parseImportFile, UnreadableImportError } from './import-parser';
-import { IMPORT_ALIASES, duplicateIdErrors, validateImportRecord, type ImportRow } from './import-row.validator';
+import {
+  IMPORT_ALIASES,
+  duplicateIdErrors,
+  validateImportRecord,
+  type ImportRow,
+} from './import-row.validator';
 
-const HEADER = 'platform,wechatOriginalId,wechatAppId,weiboUid,displayName,organizationName,regionCode,level,sector,wechatType,verified,tags';
+const HEADER =
+  'platform,wechatOriginalId,wechatAppId,weiboUid,displayName,organizationName,regionCode,level,sector,wechatType,verified,tags';
 
 function validateCsv(csv: string) {
   return parseImportFile(csv, 'csv', IMPORT_ALIASES).map(validateImportRecord);
@@ -20,7 +26,11 @@ describe('parseImportFile', () => {
   });
 
   it('maps Chinese and snake_case headers to fields', () => {
-    const [record] = parseImportFile('平台,原始ID,账号名称,wechat_app_id\n微信,gh_1a2b3c4d5e6f,四川发布,wx1234567890abcdef\n', 'csv', IMPORT_ALIASES);
+    const [record] = parseImportFile(
+      '平台,原始ID,账号名称,wechat_app_id\n微信,gh_1a2b3c4d5e6f,四川发布,wx1234567890abcdef\n',
+      'csv',
+      IMPORT_ALIASES,
+    );
     expect(record.values).toEqual({
       platform: '微信',
       wechatOriginalId: 'gh_1a2b3c4d5e6f',
@@ -30,12 +40,19 @@ describe('parseImportFile', () => {
   });
 
   it('reads JSON arrays and { rows }, and rejects other shapes', () => {
-    expect(parseImportFile('[{"platform":"weibo"}]', 'json', IMPORT_ALIASES)[0]).toEqual({ row: 1, values: { platform: 'weibo' } });
+    expect(parseImportFile('[{"platform":"weibo"}]', 'json', IMPORT_ALIASES)[0]).toEqual({
+      row: 1,
+      values: { platform: 'weibo' },
+    });
     expect(parseImportFile({ rows: [{}, {}] }, 'json', IMPORT_ALIASES)).toHaveLength(2);
     expect(() => parseImportFile('{"a":1}', 'json', IMPORT_ALIASES)).toThrow(UnreadableImportError);
     expect(() => parseImportFile('[1,', 'json', IMPORT_ALIASES)).toThrow(UnreadableImportError);
-    expect(() => parseImportFile('a,b\n"1,2\n', 'csv', IMPORT_ALIASES)).toThrow(UnreadableImportError);
-    expect(() => parseImportFile('platform,platform\n1,2\n', 'csv', IMPORT_ALIASES)).toThrow(/more than once/);
+    expect(() => parseImportFile('a,b\n"1,2\n', 'csv', IMPORT_ALIASES)).toThrow(
+      UnreadableImportError,
+    );
+    expect(() => parseImportFile('platform,platform\n1,2\n', 'csv', IMPORT_ALIASES)).toThrow(
+      /more than once/,
+    );
   });
 
   it('reports a line with the wrong number of cells as that row, counting blank lines', () => {
@@ -44,7 +61,9 @@ describe('parseImportFile', () => {
       { row: 2, values: { a: '1', b: '2' } },
       { row: 4, values: { __invalid: 'has 3 cells; the header has 2' } },
     ]);
-    expect(validateImportRecord(records[1]).errors).toEqual([{ row: 4, column: '*', message: 'has 3 cells; the header has 2' }]);
+    expect(validateImportRecord(records[1]).errors).toEqual([
+      { row: 4, column: '*', message: 'has 3 cells; the header has 2' },
+    ]);
   });
 });
 
@@ -74,13 +93,26 @@ describe('validateImportRecord', () => {
     expect(result.row).toBeUndefined();
     const columns = result.errors.map((e) => e.column).sort();
     expect(columns).toEqual(
-      ['colour', 'displayName', 'level', 'organizationName', 'regionCode', 'sector', 'verified', 'wechatAppId', 'wechatOriginalId', 'weiboUid'].sort(),
+      [
+        'colour',
+        'displayName',
+        'level',
+        'organizationName',
+        'regionCode',
+        'sector',
+        'verified',
+        'wechatAppId',
+        'wechatOriginalId',
+        'weiboUid',
+      ].sort(),
     );
     expect(result.errors.every((e) => e.row === 2 && e.message.length > 0)).toBe(true);
   });
 
   it('applies the platform identity rule', () => {
-    const [result] = validateCsv(`${HEADER}\nweibo,gh_1a2b3c4d5e6f,,,X,Org,510000,provincial,公安,,,\n`);
+    const [result] = validateCsv(
+      `${HEADER}\nweibo,gh_1a2b3c4d5e6f,,,X,Org,510000,provincial,公安,,,\n`,
+    );
     expect(result.errors.map((e) => e.column).sort()).toEqual(['wechatOriginalId', 'weiboUid']);
   });
 

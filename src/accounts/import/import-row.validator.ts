@@ -1,5 +1,18 @@
-import type { AccountStatus, AdminLevel, DataSource, Platform, Sector, WechatType } from '../account-taxonomy';
-import { ADMIN_LEVELS, DATA_SOURCES, PLATFORMS, WECHAT_TYPES, resolveSector } from '../account-taxonomy';
+import type {
+  AccountStatus,
+  AdminLevel,
+  DataSource,
+  Platform,
+  Sector,
+  WechatType,
+} from '../account-taxonomy';
+import {
+  ADMIN_LEVELS,
+  DATA_SOURCES,
+  PLATFORMS,
+  WECHAT_TYPES,
+  resolveSector,
+} from '../account-taxonomy';
 import {
   MAX_NAME_LENGTH,
   MAX_TAGS,
@@ -9,10 +22,10 @@ import {
   WECHAT_ORIGINAL_ID_PATTERN,
   WEIBO_UID_PATTERN,
   accountIdentityErrors,
-  isCalendarDate,
   normalizeTags,
 } from '../account-rules';
 import type { ParsedRecord } from './import-parser';
+import { isCalendarDate } from '../../common/calendar-date';
 
 export interface ImportRowError {
   row: number;
@@ -146,29 +159,44 @@ const KNOWN_COLUMNS = new Set<string>(IMPORT_COLUMNS);
 /** Empty string and null are "not given" in both CSV and JSON. */
 function text(value: unknown): string | null {
   if (value === undefined || value === null) return null;
-  const s = (typeof value === 'string' ? value : String(value as string | number | boolean)).trim();
+  // Numbers and booleans from JSON become their text; objects are shown as JSON, so the field's
+  // own rule rejects them legibly.
+  const s = (typeof value === 'string' ? value : JSON.stringify(value)).trim();
   return s.length === 0 ? null : s;
 }
 
 /**
  * Validates one record without I/O. Every problem of the row is reported, each with its column.
  */
-export function validateImportRecord(record: ParsedRecord): { row?: ImportRow; errors: ImportRowError[] } {
+export function validateImportRecord(record: ParsedRecord): {
+  row?: ImportRow;
+  errors: ImportRowError[];
+} {
   const errors: ImportRowError[] = [];
   const fail = (column: string, message: string): null => {
     errors.push({ row: record.row, column, message });
     return null;
   };
   const v = record.values;
-  if (typeof v.__invalid === 'string') return { errors: [{ row: record.row, column: '*', message: v.__invalid }] };
+  if (typeof v.__invalid === 'string')
+    return { errors: [{ row: record.row, column: '*', message: v.__invalid }] };
   for (const key of Object.keys(v)) {
-    if (!KNOWN_COLUMNS.has(key)) fail(key, `unknown column; expected one of ${IMPORT_COLUMNS.join(', ')}`);
+    if (!KNOWN_COLUMNS.has(key))
+      fail(key, `unknown column; expected one of ${IMPORT_COLUMNS.join(', ')}`);
   }
 
-  const mapped = <T>(column: string, words: ReadonlyMap<string, T>, required: boolean): T | null => {
+  const mapped = <T>(
+    column: string,
+    words: ReadonlyMap<string, T>,
+    required: boolean,
+  ): T | null => {
     const raw = text(v[column]);
     if (raw === null) return required ? fail(column, 'is required') : null;
-    return words.get(raw.toLowerCase()) ?? words.get(raw) ?? fail(column, `"${raw}" is not one of ${[...words.keys()].join(', ')}`);
+    return (
+      words.get(raw.toLowerCase()) ??
+      words.get(raw) ??
+      fail(column, `"${raw}" is not one of ${[...words.keys()].join(', ')}`)
+    );
   };
   const patterned = (column: string, pattern: RegExp, hint: string): string | null => {
     const raw = text(v[column]);
@@ -177,19 +205,30 @@ export function validateImportRecord(record: ParsedRecord): { row?: ImportRow; e
   };
 
   const platform = mapped('platform', PLATFORM_WORDS, true);
-  const wechatOriginalId = patterned('wechatOriginalId', WECHAT_ORIGINAL_ID_PATTERN, 'is not a WeChat original id (gh_…)');
-  const wechatAppId = patterned('wechatAppId', WECHAT_APP_ID_PATTERN, 'is not a WeChat AppID (wx + 16 hex digits)');
+  const wechatOriginalId = patterned(
+    'wechatOriginalId',
+    WECHAT_ORIGINAL_ID_PATTERN,
+    'is not a WeChat original id (gh_…)',
+  );
+  const wechatAppId = patterned(
+    'wechatAppId',
+    WECHAT_APP_ID_PATTERN,
+    'is not a WeChat AppID (wx + 16 hex digits)',
+  );
   const weiboUid = patterned('weiboUid', WEIBO_UID_PATTERN, 'is not a numeric Weibo uid');
   const wechatType = mapped('wechatType', WECHAT_TYPE_WORDS, false);
 
   const displayName = text(v.displayName);
   if (displayName === null) fail('displayName', 'is required');
-  else if (displayName.length > MAX_NAME_LENGTH) fail('displayName', `is longer than ${MAX_NAME_LENGTH} characters`);
+  else if (displayName.length > MAX_NAME_LENGTH)
+    fail('displayName', `is longer than ${MAX_NAME_LENGTH} characters`);
 
   let organizationId: number | null = null;
   const rawOrgId = text(v.organizationId);
   if (rawOrgId !== null) {
-    organizationId = /^[1-9][0-9]{0,9}$/.test(rawOrgId) ? Number(rawOrgId) : fail('organizationId', `"${rawOrgId}" is not an id`);
+    organizationId = /^[1-9][0-9]{0,9}$/.test(rawOrgId)
+      ? Number(rawOrgId)
+      : fail('organizationId', `"${rawOrgId}" is not an id`);
   }
   const organizationName = text(v.organizationName);
   const level = mapped('level', LEVEL_WORDS, organizationId === null);
@@ -201,34 +240,62 @@ export function validateImportRecord(record: ParsedRecord): { row?: ImportRow; e
     fail('sector', 'is required when organizationId is not given');
   }
   if (organizationId === null && organizationName === null) {
-    fail('organizationName', 'give organizationName (with regionCode, level, sector) or organizationId');
+    fail(
+      'organizationName',
+      'give organizationName (with regionCode, level, sector) or organizationId',
+    );
   } else if (organizationName !== null && organizationName.length > MAX_NAME_LENGTH) {
     fail('organizationName', `is longer than ${MAX_NAME_LENGTH} characters`);
   }
-  const regionCode = patterned('regionCode', REGION_CODE_PATTERN, 'is not a 6-digit GB/T 2260 code');
-  if (regionCode === null && text(v.regionCode) === null && organizationId === null && level !== null && level !== 'central') {
+  const regionCode = patterned(
+    'regionCode',
+    REGION_CODE_PATTERN,
+    'is not a 6-digit GB/T 2260 code',
+  );
+  if (
+    regionCode === null &&
+    text(v.regionCode) === null &&
+    organizationId === null &&
+    level !== null &&
+    level !== 'central'
+  ) {
     fail('regionCode', 'is required unless level is central');
   }
 
   const verified = mapped('verified', BOOLEAN_WORDS, false);
   const status = mapped('status', STATUS_WORDS, false);
   const openedOn = text(v.openedOn);
-  if (openedOn !== null && !isCalendarDate(openedOn)) fail('openedOn', `"${openedOn}" is not a date (YYYY-MM-DD)`);
+  if (openedOn !== null && !isCalendarDate(openedOn))
+    fail('openedOn', `"${openedOn}" is not a date (YYYY-MM-DD)`);
   const rawSource = text(v.dataSource);
-  const dataSource = rawSource === null ? null : DATA_SOURCE_SET.has(rawSource) ? (rawSource as DataSource) : fail('dataSource', `"${rawSource}" is not one of ${DATA_SOURCES.join(', ')}`);
+  const dataSource =
+    rawSource === null
+      ? null
+      : DATA_SOURCE_SET.has(rawSource)
+        ? (rawSource as DataSource)
+        : fail('dataSource', `"${rawSource}" is not one of ${DATA_SOURCES.join(', ')}`);
 
   let tags: string[] | null = null;
   const rawTags = v.tags;
   if (Array.isArray(rawTags)) {
-    tags = rawTags.every((t) => typeof t === 'string') ? normalizeTags(rawTags as string[]) : fail('tags', 'must be strings');
+    tags = rawTags.every((t) => typeof t === 'string')
+      ? normalizeTags(rawTags)
+      : fail('tags', 'must be strings');
   } else if (text(rawTags) !== null) {
     tags = normalizeTags(text(rawTags)!.split(/[;|；，,]/));
   }
   if (tags && tags.length > MAX_TAGS) fail('tags', `at most ${MAX_TAGS} tags`);
-  if (tags?.some((t) => t.length > MAX_TAG_LENGTH)) fail('tags', `a tag is at most ${MAX_TAG_LENGTH} characters`);
+  if (tags?.some((t) => t.length > MAX_TAG_LENGTH))
+    fail('tags', `a tag is at most ${MAX_TAG_LENGTH} characters`);
 
   if (platform !== null) {
-    for (const e of accountIdentityErrors({ platform, wechatOriginalId, wechatAppId, weiboUid, wechatType })) {
+    for (const e of accountIdentityErrors({
+      platform,
+      wechatOriginalId,
+      wechatAppId,
+      weiboUid,
+      wechatType,
+    })) {
       if (!errors.some((x) => x.column === e.field)) fail(e.field, e.message);
     }
   }

@@ -5,7 +5,9 @@ import { IsBoolean, IsIn, IsOptional } from 'class-validator';
 export class ImportQuery {
   @ApiPropertyOptional({ default: false, description: 'Validate only; apply nothing.' })
   @IsOptional()
-  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @Transform(({ value }: { value: unknown }) =>
+    value === 'true' ? true : value === 'false' ? false : value,
+  )
   @IsBoolean({ message: 'dryRun must be true or false' })
   dryRun: boolean = false;
 
@@ -22,13 +24,15 @@ export class ImportResultResponse {
   @ApiProperty() dryRun!: boolean;
   @ApiProperty({ description: 'Rows in the file' }) rows!: number;
   @ApiProperty({ description: 'New accounts (would be created, for a dry run)' }) created!: number;
-  @ApiProperty({ description: 'Existing accounts changed (matched by any platform id)' }) updated!: number;
+  @ApiProperty({ description: 'Existing accounts changed (matched by any platform id)' })
+  updated!: number;
   @ApiProperty({ description: 'Existing accounts the file leaves as they are' }) unchanged!: number;
   @ApiProperty() organizationsCreated!: number;
 }
 
 export class ImportRowErrorResponse {
-  @ApiProperty({ description: 'Spreadsheet row for CSV (header = 1); 1-based item for JSON' }) row!: number;
+  @ApiProperty({ description: 'Spreadsheet row for CSV (header = 1); 1-based item for JSON' })
+  row!: number;
   @ApiProperty({ example: 'wechatAppId' }) column!: string;
   @ApiProperty() message!: string;
 }

@@ -1,4 +1,4 @@
-import type { Principal } from '../auth/principal';
+import type { Principal } from './principal';
 import { regionSubtreePrefix } from '../regions/region-catalog';
 import type { SqlConditions } from '../common/sql-builder';
 
