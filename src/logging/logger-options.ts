@@ -23,7 +23,15 @@ export function buildLoggerOptions(config: AppConfig): Params {
       genReqId: (req: IncomingMessage) => (req as IncomingMessage & { id?: string }).id ?? '',
       customProps: () => ({ role: config.role }),
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-      autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health/') },
+      // Nest mounts this as middleware, which sees a path-stripped req.url; originalUrl is whole.
+      autoLogging: {
+        ignore: (req) =>
+          (
+            (req as IncomingMessage & { originalUrl?: string }).originalUrl ??
+            req.url ??
+            ''
+          ).startsWith('/health/'),
+      },
       serializers: {
         req: (req: { id: string; method: string; url: string }) => ({
           id: req.id,
