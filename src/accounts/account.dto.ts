@@ -13,7 +13,8 @@ import {
   Min,
 } from 'class-validator';
 import { IsCalendarDate } from '../common/calendar-date';
-import { PageMeta, PageQuery } from '../common/pagination';
+import { PageMeta } from '../common/pagination';
+import { RegistryFilterQuery } from './organization.dto';
 import {
   ACCOUNT_STATUSES,
   ADMIN_LEVELS,
@@ -34,7 +35,6 @@ import {
   MAX_NAME_LENGTH,
   MAX_TAGS,
   MAX_TAG_LENGTH,
-  REGION_CODE_PATTERN,
   WECHAT_APP_ID_PATTERN,
   WECHAT_ORIGINAL_ID_PATTERN,
   WEIBO_UID_PATTERN,
@@ -128,29 +128,11 @@ const toStringArray = ({ value }: { value: unknown }): unknown =>
         .filter(Boolean)
     : value;
 
-export class ListAccountsQuery extends PageQuery {
+export class ListAccountsQuery extends RegistryFilterQuery {
   @ApiPropertyOptional({ enum: PLATFORMS })
   @IsOptional()
   @IsIn(PLATFORMS)
   platform?: Platform;
-
-  @ApiPropertyOptional({
-    description: 'Region code; matches its whole subtree.',
-    example: '510000',
-  })
-  @IsOptional()
-  @Matches(REGION_CODE_PATTERN, { message: 'region must be a 6-digit GB/T 2260 code' })
-  region?: string;
-
-  @ApiPropertyOptional({ enum: ADMIN_LEVELS, description: "The owning organization's level" })
-  @IsOptional()
-  @IsIn(ADMIN_LEVELS)
-  level?: AdminLevel;
-
-  @ApiPropertyOptional({ enum: SECTORS, description: "The owning organization's sector" })
-  @IsOptional()
-  @IsIn(SECTORS)
-  sector?: Sector;
 
   @ApiPropertyOptional({ enum: ACCOUNT_STATUSES })
   @IsOptional()

@@ -28,6 +28,8 @@ const STATUS: Record<AccountsErrorCode, HttpStatus> = {
 };
 
 export class AccountsException extends DomainException {
+  declare readonly code: AccountsErrorCode;
+
   constructor(code: AccountsErrorCode, message: string, details?: Record<string, unknown>) {
     super(code, STATUS[code], message, details);
   }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import { AuditService, type Snapshot } from '../audit/audit.service';
+import { AuditService } from '../audit/audit.service';
 import type { Actor, Principal } from '../auth/principal';
 import { businessDate } from '../common/business-date';
 import { ValidationFailedException } from '../common/domain.exception';
@@ -20,7 +20,8 @@ import {
 import { accountIdentityErrors, normalizeTags } from './account-rules';
 import { AccountsErrorCode, AccountsException } from './accounts.exception';
 import { OrganizationsService } from './organizations.service';
-import { addRegionConditions, inRegionScope } from '../auth/region-scope';
+import { addRegionConditions } from '../auth/region-scope';
+import { ScopedRows } from './scoped-rows';
 
 export const SELECT_ACCOUNT = `
   SELECT a.id, a.platform, a.wechat_original_id, a.wechat_app_id, a.weibo_uid, a.display_name,
@@ -42,6 +43,15 @@ const SORTS = {
 
 @Injectable()
 export class AccountsService {
+  private readonly rows = new ScopedRows<AccountRow>({
+    select: SELECT_ACCOUNT,
+    from: FROM_ACCOUNT,
+    alias: 'a',
+    regionOf: (row) => row.org_region_code,
+    notFound: (id) =>
+      new AccountsException(AccountsErrorCode.AccountNotFound, `Account ${id} does not exist.`),
+  });
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly organizations: OrganizationsService,
@@ -77,7 +87,7 @@ export class AccountsService {
   }
 
   async get(id: number, principal: Principal): Promise<AccountResponse> {
-    return toAccountResponse(await this.findVisible(this.dataSource.manager, id, principal));
+    return toAccountResponse(await this.rows.visible(this.dataSource.manager, id, principal));
   }
 
   async create(
@@ -109,7 +119,7 @@ export class AccountsService {
           ],
         ),
       );
-      const row = await this.findRow(manager, id);
+      const row = await this.rows.reload(manager, id);
       await this.audit.record(manager, actor, [
         {
           action: 'create',
@@ -130,7 +140,7 @@ export class AccountsService {
     actor: Actor,
   ): Promise<AccountResponse> {
     return this.dataSource.transaction(async (manager) => {
-      const current = await this.findVisible(manager, id, principal, true);
+      const current = await this.rows.visible(manager, id, principal, true);
       if (current.status === 'closed' && dto.status === undefined) {
         throw new AccountsException(
           AccountsErrorCode.AlreadyClosed,
@@ -175,7 +185,7 @@ export class AccountsService {
           ],
         ),
       );
-      const row = await this.findRow(manager, id);
+      const row = await this.rows.reload(manager, id);
       await this.audit.record(manager, actor, [
         {
           action: 'update',
@@ -196,7 +206,7 @@ export class AccountsService {
     actor: Actor,
   ): Promise<AccountResponse> {
     return this.dataSource.transaction(async (manager) => {
-      const current = await this.findVisible(manager, id, principal, true);
+      const current = await this.rows.visible(manager, id, principal, true);
       if (current.status === 'closed') {
         throw new AccountsException(
           AccountsErrorCode.AlreadyClosed,
@@ -208,7 +218,7 @@ export class AccountsService {
          WHERE id = $1`,
         [id, dto.closedOn ?? businessDate()],
       );
-      const row = await this.findRow(manager, id);
+      const row = await this.rows.reload(manager, id);
       await this.audit.record(manager, actor, [
         {
           action: 'close',
@@ -232,13 +242,12 @@ export class AccountsService {
     organizationId: number,
     principal: Principal,
   ): Promise<void> {
-    const org = await this.organizations
-      .findVisible(manager, organizationId, principal)
-      .catch(() => {
-        throw new ValidationFailedException([
-          { field: 'organizationId', message: `organization ${organizationId} does not exist` },
-        ]);
-      });
+    const org = await this.organizations.findReferenced(
+      manager,
+      organizationId,
+      principal,
+      'organizationId',
+    );
     if (org.closed_on) {
       throw new ValidationFailedException([
         {
@@ -261,34 +270,5 @@ export class AccountsService {
       }
       throw err;
     }
-  }
-
-  private async findVisible(
-    manager: EntityManager,
-    id: number,
-    principal: Principal,
-    forUpdate = false,
-  ): Promise<AccountRow & Snapshot> {
-    const row = await this.findRow(manager, id, forUpdate).catch(() => null);
-    if (!row || !inRegionScope(principal, row.org_region_code)) {
-      throw new AccountsException(
-        AccountsErrorCode.AccountNotFound,
-        `Account ${id} does not exist.`,
-      );
-    }
-    return row;
-  }
-
-  private async findRow(
-    manager: EntityManager,
-    id: number,
-    forUpdate = false,
-  ): Promise<AccountRow & Snapshot> {
-    const rows = await manager.query<(AccountRow & Snapshot)[]>(
-      `${SELECT_ACCOUNT}, to_jsonb(a) AS snapshot ${FROM_ACCOUNT} WHERE a.id = $1 ${forUpdate ? 'FOR UPDATE OF a' : ''}`,
-      [id],
-    );
-    if (rows.length === 0) throw new Error(`account ${id} vanished`);
-    return rows[0];
   }
 }

@@ -56,7 +56,8 @@ export class CloseOrganizationDto {
 
 export const ORGANIZATION_SORTS = ['id', 'name', 'createdAt', 'updatedAt'] as const;
 
-export class ListOrganizationsQuery extends PageQuery {
+/** Filters shared by the organization and account lists (for accounts: their organization's). */
+export class RegistryFilterQuery extends PageQuery {
   @ApiPropertyOptional({
     description: 'Region code; matches its whole subtree.',
     example: '510000',
@@ -65,16 +66,21 @@ export class ListOrganizationsQuery extends PageQuery {
   @Matches(REGION_CODE_PATTERN, { message: 'region must be a 6-digit GB/T 2260 code' })
   region?: string;
 
-  @ApiPropertyOptional({ enum: ADMIN_LEVELS })
+  @ApiPropertyOptional({
+    enum: ADMIN_LEVELS,
+    description: 'Administrative level of the organization',
+  })
   @IsOptional()
   @IsIn(ADMIN_LEVELS)
   level?: AdminLevel;
 
-  @ApiPropertyOptional({ enum: SECTORS })
+  @ApiPropertyOptional({ enum: SECTORS, description: 'Sector of the organization' })
   @IsOptional()
   @IsIn(SECTORS)
   sector?: Sector;
+}
 
+export class ListOrganizationsQuery extends RegistryFilterQuery {
   @ApiPropertyOptional({ description: 'Only direct children of this organization' })
   @IsOptional()
   @Type(() => Number)

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import { AuditService, type Snapshot } from '../audit/audit.service';
+import { AuditService } from '../audit/audit.service';
 import type { Actor, Principal } from '../auth/principal';
 import { businessDate } from '../common/business-date';
 import { ValidationFailedException } from '../common/domain.exception';
@@ -18,6 +18,7 @@ import {
   toOrganizationResponse,
 } from './organization.dto';
 import { addRegionConditions, inRegionScope } from '../auth/region-scope';
+import { ScopedRows } from './scoped-rows';
 import { isUniqueViolation } from '../database/pg-errors';
 
 const SELECT_ORGANIZATION = `
@@ -34,6 +35,18 @@ const SORTS = {
 
 @Injectable()
 export class OrganizationsService {
+  private readonly rows = new ScopedRows<OrganizationRow>({
+    select: SELECT_ORGANIZATION,
+    from: FROM_ORGANIZATION,
+    alias: 'o',
+    regionOf: (row) => row.region_code,
+    notFound: (id) =>
+      new AccountsException(
+        AccountsErrorCode.OrganizationNotFound,
+        `Organization ${id} does not exist.`,
+      ),
+  });
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
@@ -60,7 +73,7 @@ export class OrganizationsService {
   }
 
   async get(id: number, principal: Principal): Promise<OrganizationResponse> {
-    return toOrganizationResponse(await this.findVisible(this.dataSource.manager, id, principal));
+    return toOrganizationResponse(await this.rows.visible(this.dataSource.manager, id, principal));
   }
 
   async create(
@@ -84,7 +97,7 @@ export class OrganizationsService {
               )
             : err;
         });
-      const row = await this.findRow(manager, id);
+      const row = await this.rows.reload(manager, id);
       await this.audit.record(manager, actor, [
         {
           action: 'create',
@@ -105,7 +118,7 @@ export class OrganizationsService {
     actor: Actor,
   ): Promise<OrganizationResponse> {
     return this.dataSource.transaction(async (manager) => {
-      const current = await this.findVisible(manager, id, principal, true);
+      const current = await this.rows.visible(manager, id, principal, true);
       const next = {
         name: dto.name?.trim() ?? current.name,
         region_code: dto.regionCode !== undefined ? dto.regionCode : current.region_code,
@@ -138,7 +151,7 @@ export class OrganizationsService {
               )
             : err;
         });
-      const row = await this.findRow(manager, id);
+      const row = await this.rows.reload(manager, id);
       await this.audit.record(manager, actor, [
         {
           action: 'update',
@@ -159,7 +172,7 @@ export class OrganizationsService {
     actor: Actor,
   ): Promise<OrganizationResponse> {
     return this.dataSource.transaction(async (manager) => {
-      const current = await this.findVisible(manager, id, principal, true);
+      const current = await this.rows.visible(manager, id, principal, true);
       if (current.closed_on) {
         throw new AccountsException(
           AccountsErrorCode.AlreadyClosed,
@@ -180,7 +193,7 @@ export class OrganizationsService {
         `UPDATE organizations SET closed_on = $2, updated_at = now() WHERE id = $1`,
         [id, dto.closedOn ?? businessDate()],
       );
-      const row = await this.findRow(manager, id);
+      const row = await this.rows.reload(manager, id);
       await this.audit.record(manager, actor, [
         {
           action: 'close',
@@ -194,34 +207,26 @@ export class OrganizationsService {
     });
   }
 
-  /** Loads an organization the key may see; others are reported as not found (no existence leak). */
-  async findVisible(
+  /**
+   * An organization a request refers to in `field`: one the key cannot see is reported as a
+   * validation error of that field, exactly like a missing one (no existence leak).
+   */
+  async findReferenced(
     manager: EntityManager,
     id: number,
     principal: Principal,
-    forUpdate = false,
-  ): Promise<OrganizationRow & Snapshot> {
-    const row = await this.findRow(manager, id, forUpdate).catch(() => null);
-    if (!row || !inRegionScope(principal, row.region_code)) {
-      throw new AccountsException(
-        AccountsErrorCode.OrganizationNotFound,
-        `Organization ${id} does not exist.`,
-      );
+    field: string,
+  ): Promise<OrganizationRow> {
+    try {
+      return await this.rows.visible(manager, id, principal);
+    } catch (err) {
+      if (err instanceof AccountsException && err.code === AccountsErrorCode.OrganizationNotFound) {
+        throw new ValidationFailedException([
+          { field, message: `organization ${id} does not exist` },
+        ]);
+      }
+      throw err;
     }
-    return row;
-  }
-
-  private async findRow(
-    manager: EntityManager,
-    id: number,
-    forUpdate = false,
-  ): Promise<OrganizationRow & Snapshot> {
-    const rows = await manager.query<(OrganizationRow & Snapshot)[]>(
-      `${SELECT_ORGANIZATION}, to_jsonb(o) AS snapshot ${FROM_ORGANIZATION} WHERE o.id = $1 ${forUpdate ? 'FOR UPDATE OF o' : ''}`,
-      [id],
-    );
-    if (rows.length === 0) throw new Error(`organization ${id} vanished`);
-    return rows[0];
   }
 
   private async checkPlacement(
@@ -249,11 +254,6 @@ export class OrganizationsService {
         `Your key is limited to region ${principal.regionCode}; ${regionCode ?? 'central bodies'} is outside it.`,
       );
     }
-    if (parentId !== null)
-      await this.findVisible(manager, parentId, principal).catch(() => {
-        throw new ValidationFailedException([
-          { field: 'parentId', message: `organization ${parentId} does not exist` },
-        ]);
-      });
+    if (parentId !== null) await this.findReferenced(manager, parentId, principal, 'parentId');
   }
 }
