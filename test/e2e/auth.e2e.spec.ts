@@ -216,6 +216,29 @@ describe('authentication and authorization', () => {
     expect((await t.request('GET', '/api/v1/api-keys')).status).toBe(200);
   });
 
+  it('exposes no secret or hash field in any response schema', async () => {
+    const docs = await t.request('GET', '/docs-json', { key: null });
+    const properties = JSON.stringify(docs.body.components.schemas);
+    expect(properties).not.toMatch(
+      /"(secretHash|secret_hash|secret|password|appSecret|ciphertext)"/,
+    );
+    expect(docs.body.components.schemas.CreatedApiKeyResponse.properties.apiKey).toBeDefined();
+  });
+
+  it('refuses a body above BODY_LIMIT_BYTES with 413', async () => {
+    const small = await startTestApp({ BODY_LIMIT_BYTES: '1024' });
+    try {
+      const res = await small.request('POST', '/api/v1/accounts/import', {
+        body: 'x'.repeat(4096),
+        headers: { 'content-type': 'text/csv' },
+      });
+      expect(res.status).toBe(413);
+      expect(res.body.code).toBe('PAYLOAD_TOO_LARGE');
+    } finally {
+      await small.close();
+    }
+  });
+
   it('keeps a caller request id and returns it', async () => {
     const res = await t.request('GET', '/api/v1/accounts', {
       key: null,

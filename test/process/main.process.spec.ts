@@ -106,6 +106,9 @@ describe('the built service (npm start)', () => {
     expect(await running.exited).toBe(0);
     expect(await portOpen(pgPort)).toBe(false);
     expect(running.output()).toContain('shutting down');
+    // The key was printed once at first start and never again, though every request carried it.
+    expect(running.output().split(key)).toHaveLength(2);
+    expect(running.output()).toContain('"url":"/api/v1/accounts/import"');
   });
 
   it('second start reuses the data directory: no new key, data kept', async () => {
