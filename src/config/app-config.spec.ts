@@ -29,4 +29,25 @@ describe('loadConfig', () => {
   it('rejects an ADMIN_API_KEY that is not a gmm key without echoing a valid one', () => {
     expect(() => loadConfig({ ADMIN_API_KEY: 'secret' })).toThrow(/ADMIN_API_KEY/);
   });
+
+  it('runs the simulator (demo) only when no platform base URL is configured', () => {
+    expect(loadConfig({}).platforms).toMatchObject({ demo: true });
+    const real = loadConfig({ WEIBO_API_BASE_URL: 'http://sim:4100/' }).platforms;
+    expect(real).toMatchObject({
+      demo: false,
+      wechatBaseUrl: 'https://api.weixin.qq.com',
+      weiboBaseUrl: 'http://sim:4100',
+      weiboCommercialBaseUrl: 'http://sim:4100',
+    });
+    expect(() => loadConfig({ WECHAT_API_BASE_URL: 'ftp://x' })).toThrow(/WECHAT_API_BASE_URL/);
+  });
+
+  it('validates the credential key ring format', () => {
+    const key = Buffer.alloc(32, 7).toString('base64');
+    expect(loadConfig({ CREDENTIALS_KEYS: `v1:${key},v2:${key}` }).credentialsKeys).toBe(
+      `v1:${key},v2:${key}`,
+    );
+    expect(() => loadConfig({ CREDENTIALS_KEYS: 'v1:short' })).toThrow(/CREDENTIALS_KEYS/);
+    expect(() => loadConfig({ SIMULATOR_SIZE: '300001' })).toThrow(/SIMULATOR_SIZE/);
+  });
 });

@@ -13,7 +13,23 @@ export interface AppConfig {
   importMaxRows: number;
   /** A key to install as the first admin key instead of generating one (for automation). */
   bootstrapAdminKey: string | undefined;
+  platforms: {
+    /** No platform base URL configured: the built-in simulator serves both APIs (demo data). */
+    demo: boolean;
+    wechatBaseUrl: string;
+    weiboBaseUrl: string;
+    weiboCommercialBaseUrl: string;
+    timeoutMs: number;
+    maxBodyBytes: number;
+  };
+  simulator: { seed: number; size: number; port: number; latencyMs: number };
+  /** Raw key ring for credential encryption; undefined means a local key under DATA_DIR. */
+  credentialsKeys: string | undefined;
 }
+
+export const WECHAT_PRODUCTION_BASE_URL = 'https://api.weixin.qq.com';
+export const WEIBO_PRODUCTION_BASE_URL = 'https://api.weibo.com';
+export const WEIBO_COMMERCIAL_PRODUCTION_BASE_URL = 'https://c.api.weibo.com';
 
 export class ConfigValidationError extends Error {
   constructor(readonly issues: string[]) {
@@ -47,5 +63,24 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     importMaxRows: env.IMPORT_MAX_ROWS,
     bootstrapAdminKey: env.ADMIN_API_KEY,
+    platforms: {
+      demo: env.WECHAT_API_BASE_URL === undefined && env.WEIBO_API_BASE_URL === undefined,
+      // In demo mode the simulator's URL replaces these once it listens.
+      wechatBaseUrl: env.WECHAT_API_BASE_URL ?? WECHAT_PRODUCTION_BASE_URL,
+      weiboBaseUrl: env.WEIBO_API_BASE_URL ?? WEIBO_PRODUCTION_BASE_URL,
+      weiboCommercialBaseUrl:
+        env.WEIBO_COMMERCIAL_API_BASE_URL ??
+        env.WEIBO_API_BASE_URL ??
+        WEIBO_COMMERCIAL_PRODUCTION_BASE_URL,
+      timeoutMs: env.PLATFORM_TIMEOUT_MS,
+      maxBodyBytes: env.PLATFORM_MAX_BODY_BYTES,
+    },
+    simulator: {
+      seed: env.SIMULATOR_SEED,
+      size: env.SIMULATOR_SIZE,
+      port: env.SIMULATOR_PORT,
+      latencyMs: env.SIMULATOR_LATENCY_MS,
+    },
+    credentialsKeys: env.CREDENTIALS_KEYS,
   };
 }

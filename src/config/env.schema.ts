@@ -10,6 +10,15 @@ const positiveInt = z.coerce.number().int().positive();
  * Every environment variable the service reads. README's env table mirrors this schema;
  * keep them in step.
  */
+const httpUrl = z
+  .string()
+  .url('must be an http(s) URL')
+  .regex(/^https?:\/\//, 'must be an http(s) URL')
+  .transform((u) => u.replace(/\/+$/, ''));
+
+// `v1:<base64 of 32 bytes>,v2:…`: every listed key decrypts, the last one encrypts.
+const KEY_RING_PATTERN = /^v[0-9]+:[A-Za-z0-9+/]{43}=(,v[0-9]+:[A-Za-z0-9+/]{43}=)*$/;
+
 export const envSchema = z.object({
   APP_ROLE: z.enum(APP_ROLES).default('all'),
   HOST: z.string().min(1).default('0.0.0.0'),
@@ -25,6 +34,22 @@ export const envSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(25_000),
   BODY_LIMIT_BYTES: positiveInt.default(20 * 1024 * 1024),
   IMPORT_MAX_ROWS: positiveInt.max(1_000_000).default(100_000),
+  WECHAT_API_BASE_URL: httpUrl.optional(),
+  WEIBO_API_BASE_URL: httpUrl.optional(),
+  WEIBO_COMMERCIAL_API_BASE_URL: httpUrl.optional(),
+  PLATFORM_TIMEOUT_MS: positiveInt.max(120_000).default(10_000),
+  PLATFORM_MAX_BODY_BYTES: positiveInt.default(10 * 1024 * 1024),
+  SIMULATOR_SEED: z.coerce.number().int().min(0).default(1),
+  SIMULATOR_SIZE: positiveInt.max(300_000).default(2_000),
+  SIMULATOR_PORT: port.default(0),
+  SIMULATOR_LATENCY_MS: z.coerce.number().int().min(0).max(10_000).default(20),
+  CREDENTIALS_KEYS: z
+    .string()
+    .regex(
+      KEY_RING_PATTERN,
+      'must be v<n>:<base64 of 32 bytes>[,v<n>:<…>] (openssl rand -base64 32)',
+    )
+    .optional(),
   ADMIN_API_KEY: z
     .string()
     .regex(/^gmm_[a-z0-9]{8}_[A-Za-z0-9_-]{43}$/, 'must be a key in the gmm_<id>_<secret> format')
