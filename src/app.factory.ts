@@ -10,6 +10,8 @@ import { ApiKeysService } from './auth/api-keys.service';
 import { buildValidationPipe } from './common/validation';
 import type { AppConfig } from './config/app-config';
 import { createMetricsRegistry } from './health/metrics.registry';
+import { DemoService } from './demo/demo.service';
+import type { RunningSimulator } from './simulator';
 
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -17,6 +19,7 @@ const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 export async function createApp(
   config: AppConfig,
   databaseUrl: string,
+  simulator?: RunningSimulator,
 ): Promise<NestFastifyApplication> {
   const metrics = createMetricsRegistry();
   const adapter = new FastifyAdapter({
@@ -31,7 +34,7 @@ export async function createApp(
     },
   });
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.register({ config, databaseUrl, metrics }),
+    AppModule.register({ config, databaseUrl, metrics, simulator }),
     adapter,
     { bufferLogs: true, abortOnError: false },
   );
@@ -86,6 +89,10 @@ export async function createApp(
   }
 
   await app.init();
-  if (config.role !== 'worker') await app.get(ApiKeysService).ensureInitialAdminKey();
+  if (config.role !== 'worker') {
+    await app.get(ApiKeysService).ensureInitialAdminKey();
+    // After init: the region catalog the import validates against is loaded by then.
+    if (simulator) await app.get(DemoService).registerPopulation();
+  }
   return app;
 }

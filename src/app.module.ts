@@ -11,15 +11,20 @@ import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { buildDataSourceOptions } from './database/data-source-options';
 import { HealthModule } from './health/health.module';
+import { PlatformsModule } from './platforms/platforms.module';
 import type { HttpMetrics } from './health/metrics.registry';
 import { MetricsModule } from './health/metrics.module';
 import { buildLoggerOptions } from './logging/logger-options';
 import { RegionsModule } from './regions/regions.module';
+import { DemoModule } from './demo/demo.module';
+import type { RunningSimulator } from './simulator';
 
 export interface AppModuleOptions {
   config: AppConfig;
   databaseUrl: string;
   metrics: HttpMetrics;
+  /** Demo mode: the running simulator whose population is registered at start. */
+  simulator?: RunningSimulator;
 }
 
 /** Feature modules by APP_ROLE: workers serve only health and metrics over HTTP. */
@@ -38,7 +43,7 @@ function featureModules(config: AppConfig): Type[] {
 
 @Module({})
 export class AppModule {
-  static register({ config, databaseUrl, metrics }: AppModuleOptions): DynamicModule {
+  static register({ config, databaseUrl, metrics, simulator }: AppModuleOptions): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -49,7 +54,9 @@ export class AppModule {
         AuditModule,
         AuthModule,
         HealthModule,
+        PlatformsModule,
         ...featureModules(config),
+        ...(simulator && config.role !== 'worker' ? [DemoModule.forSimulator(simulator)] : []),
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
     };

@@ -1,11 +1,12 @@
 import 'reflect-metadata';
 import pino from 'pino';
 import { createApp } from './app.factory';
-import { ConfigValidationError, loadConfig } from './config/app-config';
+import { type AppConfig, ConfigValidationError, loadConfig } from './config/app-config';
 import { openDatabase } from './database/open-database';
+import { type RunningSimulator, startSimulator } from './simulator';
 
 async function main(): Promise<void> {
-  let config;
+  let config: AppConfig;
   try {
     config = loadConfig();
   } catch (err) {
@@ -21,12 +22,29 @@ async function main(): Promise<void> {
     log.info({ migrations: db.appliedMigrations }, 'applied migrations');
   }
 
+  // Demo mode: no platform URL configured, so the built-in simulator serves both APIs.
+  let simulator: RunningSimulator | undefined;
+  if (config.platforms.demo) {
+    simulator = await startSimulator({ ...config.simulator, host: '127.0.0.1', logger: log });
+    config = {
+      ...config,
+      platforms: {
+        ...config.platforms,
+        wechatBaseUrl: simulator.url,
+        weiboBaseUrl: simulator.url,
+        weiboCommercialBaseUrl: simulator.url,
+      },
+    };
+    log.warn(`DEMO MODE: simulated WeChat and Weibo APIs at ${simulator.url}`);
+  }
+
   let app;
   try {
-    app = await createApp(config, db.url);
+    app = await createApp(config, db.url, simulator);
     await app.listen({ port: config.http.port, host: config.http.host });
   } catch (err) {
     log.fatal({ err }, 'startup failed');
+    await simulator?.close();
     await db.close();
     process.exit(1);
   }
@@ -48,6 +66,7 @@ async function main(): Promise<void> {
     // Fastify's close waits for in-flight requests; then the database this process started stops.
     app
       .close()
+      .then(() => simulator?.close())
       .then(() => db.close())
       .then(() => {
         log.info('stopped');

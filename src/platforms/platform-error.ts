@@ -41,3 +41,16 @@ export class PlatformError extends Error {
     this.retryAfterSeconds = info.retryAfterSeconds;
   }
 }
+
+/** What a job does with each class (RELIABILITY.md R6/R7); the class alone decides. */
+export const PLATFORM_ERROR_ACTIONS = {
+  transient: 'retry_with_backoff',
+  rate_limited: 'wait_then_retry',
+  quota_exhausted: 'stop_until_quota_reset',
+  auth: 'refresh_token_once',
+  permission: 'mark_account',
+  config: 'alert',
+  not_found: 'mark_not_found',
+  unknown: 'alert',
+} as const satisfies Record<PlatformErrorClass, string>;
+export type PlatformErrorAction = (typeof PLATFORM_ERROR_ACTIONS)[PlatformErrorClass];

@@ -41,6 +41,9 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     DATABASE_URL: databaseUrl,
     DATA_DIR: dataDir,
     ADMIN_API_KEY: adminKey,
+    // No demo simulator unless a test asks for it: port 9 (discard) refuses connections.
+    WECHAT_API_BASE_URL: 'http://127.0.0.1:9',
+    WEIBO_API_BASE_URL: 'http://127.0.0.1:9',
     ...env,
   });
   const app = await createApp(config, databaseUrl);

@@ -1,0 +1,38 @@
+import { Global, Logger, Module } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { WechatClient } from './wechat/wechat.client';
+import { WECHAT_TOKEN_SOURCE } from './wechat-token-source';
+import { WeiboClient } from './weibo/weibo.client';
+
+/** One client per platform, built from config (in demo mode the base URLs are the simulator's). */
+@Global()
+@Module({
+  providers: [
+    {
+      provide: WechatClient,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) =>
+        new WechatClient({
+          baseUrl: config.platforms.wechatBaseUrl,
+          timeoutMs: config.platforms.timeoutMs,
+          maxBodyBytes: config.platforms.maxBodyBytes,
+          logger: new Logger(WechatClient.name),
+        }),
+    },
+    {
+      provide: WeiboClient,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) =>
+        new WeiboClient({
+          baseUrl: config.platforms.weiboBaseUrl,
+          commercialBaseUrl: config.platforms.weiboCommercialBaseUrl,
+          timeoutMs: config.platforms.timeoutMs,
+          maxBodyBytes: config.platforms.maxBodyBytes,
+          logger: new Logger(WeiboClient.name),
+        }),
+    },
+    { provide: WECHAT_TOKEN_SOURCE, useExisting: WechatClient },
+  ],
+  exports: [WechatClient, WeiboClient, WECHAT_TOKEN_SOURCE],
+})
+export class PlatformsModule {}
