@@ -14,7 +14,8 @@ describe('platform clients against the simulator', () => {
   let wb: SimAccount;
   let token: string;
 
-  const truth = async (path: string) => (await fetch(`${t.sim.url}/__sim/truth/${path}`)).json();
+  const truth = async (path: string): Promise<any> =>
+    (await fetch(`${t.sim.url}/__sim/truth/${path}`)).json();
   const errorClassOf = async (call: Promise<unknown>): Promise<PlatformErrorClass> => {
     const err = await call.then(
       () => null,
