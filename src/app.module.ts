@@ -17,6 +17,7 @@ import { MetricsModule } from './health/metrics.module';
 import { buildLoggerOptions } from './logging/logger-options';
 import { RegionsModule } from './regions/regions.module';
 import { DemoModule } from './demo/demo.module';
+import { CredentialsModule } from './credentials/credentials.module';
 import type { RunningSimulator } from './simulator';
 
 export interface AppModuleOptions {
@@ -56,6 +57,8 @@ export class AppModule {
         HealthModule,
         PlatformsModule,
         ...featureModules(config),
+        // Once for every role: two instances would split the in-process token coalescing.
+        CredentialsModule.register({ http: config.role !== 'worker' }),
         ...(simulator && config.role !== 'worker' ? [DemoModule.forSimulator(simulator)] : []),
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],

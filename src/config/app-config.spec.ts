@@ -26,8 +26,22 @@ describe('loadConfig', () => {
     }
   });
 
-  it('rejects an ADMIN_API_KEY that is not a gmm key without echoing a valid one', () => {
-    expect(() => loadConfig({ ADMIN_API_KEY: 'secret' })).toThrow(/ADMIN_API_KEY/);
+  it('never echoes the value of a secret variable', () => {
+    const canary = 'postgres://u:canary-password@h/db?x=';
+    for (const [name, value] of [
+      ['ADMIN_API_KEY', 'canary-secret'],
+      ['CREDENTIALS_KEYS', 'v1:canary-secret'],
+      ['DATABASE_URL', canary.replace('postgres', 'mysql')],
+    ]) {
+      let message = '';
+      try {
+        loadConfig({ [name]: value });
+      } catch (err) {
+        message = (err as Error).message;
+      }
+      expect(message).toContain(name);
+      expect(message).not.toContain('canary');
+    }
   });
 
   it('runs the simulator (demo) only when no platform base URL is configured', () => {
@@ -48,6 +62,9 @@ describe('loadConfig', () => {
       `v1:${key},v2:${key}`,
     );
     expect(() => loadConfig({ CREDENTIALS_KEYS: 'v1:short' })).toThrow(/CREDENTIALS_KEYS/);
+    expect(() => loadConfig({ CREDENTIALS_KEYS: `v1:${key},v1:${key}` })).toThrow(
+      /CREDENTIALS_KEYS/,
+    );
     expect(() => loadConfig({ SIMULATOR_SIZE: '300001' })).toThrow(/SIMULATOR_SIZE/);
   });
 });

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { type AppRole, type Env, envSchema } from './env.schema';
+import { type AppRole, type Env, SECRET_VARIABLES, envSchema } from './env.schema';
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
 
@@ -43,8 +43,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   if (!parsed.success) {
     throw new ConfigValidationError(
       parsed.error.issues.map((issue) => {
-        const value = source[String(issue.path[0])];
-        const shown = value === undefined ? '' : ` (got ${JSON.stringify(value)})`;
+        const name = String(issue.path[0]);
+        const value = source[name];
+        const shown =
+          value === undefined || SECRET_VARIABLES.has(name)
+            ? ''
+            : ` (got ${JSON.stringify(value)})`;
         return `${issue.path.join('.')}: ${issue.message}${shown}`;
       }),
     );

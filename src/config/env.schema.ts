@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseKeyRing } from '../credentials/credential-cipher';
 
 export const APP_ROLES = ['api', 'worker', 'all'] as const;
 export type AppRole = (typeof APP_ROLES)[number];
@@ -49,6 +50,13 @@ export const envSchema = z.object({
       KEY_RING_PATTERN,
       'must be v<n>:<base64 of 32 bytes>[,v<n>:<…>] (openssl rand -base64 32)',
     )
+    .superRefine((value, ctx) => {
+      try {
+        parseKeyRing(value);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      }
+    })
     .optional(),
   ADMIN_API_KEY: z
     .string()
@@ -57,3 +65,10 @@ export const envSchema = z.object({
 });
 
 export type Env = z.infer<typeof envSchema>;
+
+/** Variables whose values must never be echoed, not even in a validation error. */
+export const SECRET_VARIABLES: ReadonlySet<string> = new Set([
+  'DATABASE_URL',
+  'CREDENTIALS_KEYS',
+  'ADMIN_API_KEY',
+]);

@@ -1,0 +1,211 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import { PlatformError } from '../platforms/platform-error';
+import { WECHAT_TOKEN_SOURCE, type WechatTokenSource } from '../platforms/wechat-token-source';
+import { CredentialCipher, credentialAad, tokenAad } from './credential-cipher';
+import { CredentialsErrorCode, CredentialsException } from './credentials.exception';
+import { decryptColumns, envelopeParams, recordWechatAppCheck } from './credential-store';
+
+/** Refresh this long before expiry (stable_token itself rotates 5 minutes before). */
+export const TOKEN_REFRESH_MARGIN_SECONDS = 300;
+/** stable_token force_refresh: at most 20/day and ≥ 30 s apart. */
+export const FORCE_REFRESH_SPACING_SECONDS = 30;
+
+interface TokenRow {
+  key_version: string | null;
+  iv: Buffer | null;
+  ciphertext: Buffer | null;
+  tag: Buffer | null;
+  /** expires_at is at least TOKEN_REFRESH_MARGIN_SECONDS away (by the database clock). */
+  fresh: boolean;
+  /** A force refresh is allowed now (spacing). */
+  may_force: boolean;
+}
+
+interface SecretRow {
+  id: number;
+  key_version: string;
+  iv: Buffer;
+  ciphertext: Buffer;
+  tag: Buffer;
+}
+
+export function isAuthError(err: unknown): err is PlatformError {
+  return err instanceof PlatformError && err.errorClass === 'auth';
+}
+
+/**
+ * WeChat access tokens, single-flight across processes (RELIABILITY.md R8): the cached token row
+ * is locked while one process refreshes it, and calls within a process share one promise per app id.
+ * Tokens are stored encrypted (AAD `token:<app_id>`); times are the database's, not each replica's.
+ */
+@Injectable()
+export class WechatTokenService {
+  private readonly logger = new Logger(WechatTokenService.name);
+  private readonly inflight = new Map<string, Promise<string>>();
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly cipher: CredentialCipher,
+    @Inject(WECHAT_TOKEN_SOURCE) private readonly source: WechatTokenSource,
+  ) {}
+
+  /** A token valid for at least 5 more minutes. */
+  getAccessToken(appId: string): Promise<string> {
+    return this.coalesce(appId, appId, () => this.obtain(appId, null));
+  }
+
+  /**
+   * The platform rejected `rejected` (40001/40014/42001): returns a different token, refreshed at
+   * most once across all processes for that rejected token. Uses force_refresh only when the
+   * normal refresh hands back the same rejected token, and never more often than every 30 s.
+   */
+  invalidate(appId: string, rejected: string): Promise<string> {
+    return this.coalesce(appId, `${appId}\u0000${rejected}`, () => this.obtain(appId, rejected));
+  }
+
+  /** Runs `fn` with a token; on an auth error refreshes once and retries once. */
+  async withToken<T>(appId: string, fn: (accessToken: string) => Promise<T>): Promise<T> {
+    const token = await this.getAccessToken(appId);
+    try {
+      return await fn(token);
+    } catch (err) {
+      if (!isAuthError(err)) throw err;
+      this.logger.warn(`${appId}: token rejected (${err.code}); refreshing once`);
+    }
+    const fresh = await this.invalidate(appId, token);
+    try {
+      return await fn(fresh);
+    } catch (err) {
+      if (isAuthError(err)) await this.recordCheck(appId, 'auth');
+      throw err;
+    }
+  }
+
+  private coalesce(appId: string, key: string, run: () => Promise<string>): Promise<string> {
+    const pending = this.inflight.get(key);
+    if (pending) return pending;
+    const promise = run().finally(() => this.inflight.delete(key));
+    this.inflight.set(key, promise);
+    return promise;
+  }
+
+  private async obtain(appId: string, rejected: string | null): Promise<string> {
+    if (rejected === null) {
+      const cached = this.decryptFresh(
+        appId,
+        await this.read(this.dataSource.manager, appId, false),
+        null,
+      );
+      if (cached !== null) return cached;
+    }
+    let outcome: { token: string; fetched: boolean } | { error: unknown };
+    try {
+      outcome = await this.dataSource.transaction((m) => this.refresh(m, appId, rejected));
+    } catch (error) {
+      outcome = { error };
+    }
+    // Marks are written after the token transaction: a failure's survives the rollback, and the
+    // token lock is never held while waiting for a credential row (PUT locks them the other way).
+    if ('error' in outcome) {
+      if (outcome.error instanceof PlatformError) {
+        await this.recordCheck(appId, outcome.error.errorClass);
+      }
+      throw outcome.error;
+    }
+    if (outcome.fetched) await this.recordCheck(appId, null);
+    return outcome.token;
+  }
+
+  /** Under the row lock: re-check, then fetch only if nobody else has refreshed meanwhile. */
+  private async refresh(
+    manager: EntityManager,
+    appId: string,
+    rejected: string | null,
+  ): Promise<{ token: string; fetched: boolean }> {
+    await manager.query(
+      'INSERT INTO wechat_access_tokens (app_id) VALUES ($1) ON CONFLICT (app_id) DO NOTHING',
+      [appId],
+    );
+    const locked = await this.read(manager, appId, true);
+    if (!locked) throw new Error(`wechat_access_tokens row for ${appId} missing after insert`);
+    const cached = this.decryptFresh(appId, locked, rejected);
+    if (cached !== null) return { token: cached, fetched: false };
+
+    const secret = await this.secret(manager, appId);
+    let fetched = await this.source.fetchStableToken(appId, secret, false);
+    let forced = false;
+    if (rejected !== null && fetched.accessToken === rejected) {
+      if (!locked.may_force) {
+        // Too soon after the last force refresh: hand back what we have; withToken gives up.
+        this.logger.warn(`${appId}: rejected token still current; force refresh spaced out`);
+        return { token: fetched.accessToken, fetched: false };
+      }
+      this.logger.warn(`${appId}: stable_token returned the rejected token; force refreshing`);
+      fetched = await this.source.fetchStableToken(appId, secret, true);
+      forced = true;
+    }
+    const envelope = this.cipher.encrypt(fetched.accessToken, tokenAad(appId));
+    await manager.query(
+      `UPDATE wechat_access_tokens SET key_version = $2, iv = $3, ciphertext = $4, tag = $5,
+         expires_at = now() + make_interval(secs => $6), fetched_at = now(),
+         fetch_count = fetch_count + $7,
+         force_refreshed_at = CASE WHEN $8 THEN now() ELSE force_refreshed_at END
+       WHERE app_id = $1`,
+      [appId, ...envelopeParams(envelope), fetched.expiresInSeconds, forced ? 2 : 1, forced],
+    );
+    return { token: fetched.accessToken, fetched: true };
+  }
+
+  private decryptFresh(
+    appId: string,
+    row: TokenRow | undefined,
+    rejected: string | null,
+  ): string | null {
+    if (!row?.fresh || !row.key_version || !row.iv || !row.ciphertext || !row.tag) return null;
+    const token = decryptColumns(
+      this.cipher,
+      { key_version: row.key_version, iv: row.iv, ciphertext: row.ciphertext, tag: row.tag },
+      tokenAad(appId),
+    );
+    return token === rejected ? null : token;
+  }
+
+  private async read(
+    manager: EntityManager,
+    appId: string,
+    lock: boolean,
+  ): Promise<TokenRow | undefined> {
+    const [row] = await manager.query<TokenRow[]>(
+      `SELECT key_version, iv, ciphertext, tag,
+              coalesce(expires_at > now() + make_interval(secs => $2), false) AS fresh,
+              coalesce(force_refreshed_at < now() - make_interval(secs => $3), true) AS may_force
+       FROM wechat_access_tokens WHERE app_id = $1 ${lock ? 'FOR UPDATE' : ''}`,
+      [appId, TOKEN_REFRESH_MARGIN_SECONDS, FORCE_REFRESH_SPACING_SECONDS],
+    );
+    return row;
+  }
+
+  private async secret(manager: EntityManager, appId: string): Promise<string> {
+    const [row] = await manager.query<SecretRow[]>(
+      `SELECT id, key_version, iv, ciphertext, tag FROM platform_credentials
+       WHERE app_id = $1 AND kind = 'wechat_app' AND state <> 'revoked'`,
+      [appId],
+    );
+    if (!row) {
+      throw new CredentialsException(
+        CredentialsErrorCode.NoWechatCredential,
+        `No WeChat credential is attached for ${appId}; PUT /api/v1/accounts/<id>/credentials first.`,
+      );
+    }
+    return decryptColumns(this.cipher, row, credentialAad(row.id, 'wechat_app'));
+  }
+
+  private async recordCheck(
+    appId: string,
+    errorClass: PlatformError['errorClass'] | null,
+  ): Promise<void> {
+    await recordWechatAppCheck(this.dataSource.manager, appId, errorClass);
+  }
+}
