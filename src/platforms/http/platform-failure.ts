@@ -149,3 +149,43 @@ export function classifyMalformedBody(status: number): PlatformErrorInfo {
     message: `HTTP ${status} body is not valid JSON`,
   };
 }
+
+/** How one platform reads and classifies the error bodies it sends. */
+export interface PlatformErrorDialect {
+  /** The error code of a body, or undefined when the body carries none. */
+  codeOf(body: unknown): number | undefined;
+  messageOf(body: unknown): string;
+  classifyCode(code: number, message: string, now: Date): PlatformErrorInfo;
+}
+
+/**
+ * The part of error classification both platforms share: transport, malformed and HTTP failures,
+ * and a body without an error code. Only the body codes differ, through the dialect.
+ */
+export function classifyPlatformFailure(
+  failure: PlatformFailure,
+  now: Date,
+  dialect: PlatformErrorDialect,
+): PlatformErrorInfo {
+  switch (failure.kind) {
+    case 'transport':
+      return classifyTransportError(failure.error);
+    case 'malformed':
+      return classifyMalformedBody(failure.status);
+    case 'http':
+      return classifyHttpStatus(failure.status, failure.retryAfter, now);
+    case 'body': {
+      const code = dialect.codeOf(failure.body);
+      if (code !== undefined)
+        return dialect.classifyCode(code, dialect.messageOf(failure.body), now);
+      if (failure.status < 200 || failure.status >= 300) {
+        return classifyHttpStatus(failure.status, failure.retryAfter, now);
+      }
+      return {
+        errorClass: 'unknown',
+        code: 'unexpected_body',
+        message: 'body is neither data nor an error',
+      };
+    }
+  }
+}

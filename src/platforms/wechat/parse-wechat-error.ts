@@ -1,9 +1,8 @@
 import type { PlatformErrorClass, PlatformErrorInfo } from '../platform-error';
 import {
-  classifyHttpStatus,
-  classifyMalformedBody,
-  classifyTransportError,
+  classifyPlatformFailure,
   secondsUntilNextBusinessMidnight,
+  type PlatformErrorDialect,
   type PlatformFailure,
 } from '../http/platform-failure';
 
@@ -67,35 +66,11 @@ function errmsg(body: unknown): string {
 
 /** Maps any failed WeChat call to a class. Pure: `now` fixes quota waits. */
 export function parseWechatError(failure: PlatformFailure, now: Date): PlatformErrorInfo {
-  switch (failure.kind) {
-    case 'transport':
-      return classifyTransportError(failure.error);
-    case 'malformed':
-      return classifyMalformedBody(failure.status);
-    case 'http':
-      return classifyHttpStatus(failure.status, failure.retryAfter, now);
-    case 'body':
-      return classifyBody(failure, now);
-  }
+  return classifyPlatformFailure(failure, now, DIALECT);
 }
 
-function classifyBody(
-  failure: Extract<PlatformFailure, { kind: 'body' }>,
-  now: Date,
-): PlatformErrorInfo {
-  const errcode = wechatErrcode(failure.body);
-  if (errcode === undefined) {
-    if (failure.status < 200 || failure.status >= 300) {
-      return classifyHttpStatus(failure.status, failure.retryAfter, now);
-    }
-    return {
-      errorClass: 'unknown',
-      code: 'unexpected_body',
-      message: 'body is neither data nor an error',
-    };
-  }
+function classifyCode(errcode: number, message: string, now: Date): PlatformErrorInfo {
   const code = String(errcode);
-  const message = errmsg(failure.body);
   if (errcode === 45009) {
     return {
       errorClass: 'quota_exhausted',
@@ -114,3 +89,5 @@ function classifyBody(
   }
   return { errorClass: WECHAT_ERROR_CLASSES[errcode] ?? 'unknown', code, message };
 }
+
+const DIALECT: PlatformErrorDialect = { codeOf: wechatErrcode, messageOf: errmsg, classifyCode };

@@ -1,9 +1,8 @@
 import type { PlatformErrorClass, PlatformErrorInfo } from '../platform-error';
 import {
-  classifyHttpStatus,
-  classifyMalformedBody,
-  classifyTransportError,
+  classifyPlatformFailure,
   secondsUntilNextHour,
+  type PlatformErrorDialect,
   type PlatformFailure,
 } from '../http/platform-failure';
 
@@ -71,35 +70,11 @@ function errorText(body: unknown): string {
 
 /** Maps any failed Weibo call to a class. Pure: `now` fixes hourly waits. */
 export function parseWeiboError(failure: PlatformFailure, now: Date): PlatformErrorInfo {
-  switch (failure.kind) {
-    case 'transport':
-      return classifyTransportError(failure.error);
-    case 'malformed':
-      return classifyMalformedBody(failure.status);
-    case 'http':
-      return classifyHttpStatus(failure.status, failure.retryAfter, now);
-    case 'body':
-      return classifyBody(failure, now);
-  }
+  return classifyPlatformFailure(failure, now, DIALECT);
 }
 
-function classifyBody(
-  failure: Extract<PlatformFailure, { kind: 'body' }>,
-  now: Date,
-): PlatformErrorInfo {
-  const errorCode = weiboErrorCode(failure.body);
-  if (errorCode === undefined) {
-    if (failure.status < 200 || failure.status >= 300) {
-      return classifyHttpStatus(failure.status, failure.retryAfter, now);
-    }
-    return {
-      errorClass: 'unknown',
-      code: 'unexpected_body',
-      message: 'body is neither data nor an error',
-    };
-  }
+function classifyCode(errorCode: number, message: string, now: Date): PlatformErrorInfo {
   const code = String(errorCode);
-  const message = errorText(failure.body);
   if (RATE_LIMIT_CODES.has(errorCode)) {
     return {
       errorClass: 'rate_limited',
@@ -110,3 +85,9 @@ function classifyBody(
   }
   return { errorClass: WEIBO_ERROR_CLASSES[errorCode] ?? 'unknown', code, message };
 }
+
+const DIALECT: PlatformErrorDialect = {
+  codeOf: weiboErrorCode,
+  messageOf: errorText,
+  classifyCode,
+};
