@@ -201,6 +201,9 @@ describe('platform clients against the simulator', () => {
     expect(await errorClassOf(weibo.showUser(wb.weiboAccessToken!, wb.weiboUid!))).toBe('auth');
     t.sim.faults.clear();
     expect(await errorClassOf(weibo.showUser('2.00deadbeef', wb.weiboUid!))).toBe('auth');
+    expect(await errorClassOf(weibo.showUser(wb.weiboAccessToken!, '1000000001'))).toBe(
+      'not_found',
+    );
   });
 
   it('never puts a token in the simulator call log', () => {

@@ -66,11 +66,14 @@ describe('the built service (npm start)', () => {
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'gmm-main-'));
     port = await freePort();
     pgPort = await freePort();
+    // No platform URL: demo mode, with a small simulated population.
     env = {
       DATA_DIR: dataDir,
       PORT: String(port),
       EMBEDDED_PG_PORT: String(pgPort),
       HOST: '127.0.0.1',
+      SIMULATOR_SIZE: '300',
+      SIMULATOR_LATENCY_MS: '0',
     };
   });
   afterAll(async () => {
@@ -90,6 +93,24 @@ describe('the built service (npm start)', () => {
     expect((await stat(keyFile)).mode & 0o777).toBe(0o600);
     expect(running.output()).toContain(key);
     expect(running.output().split(key)).toHaveLength(2);
+
+    // Demo mode: the simulator's population is registered and labelled as simulated.
+    expect(running.output()).toContain('DEMO MODE');
+    const demo = await fetch(
+      `http://127.0.0.1:${port}/api/v1/accounts?dataSource=simulated&limit=500`,
+      {
+        headers: { 'x-api-key': key },
+      },
+    );
+    const demoPage = (await demo.json()) as {
+      items: { tags: string[]; organization: { name: string } }[];
+    };
+    expect(demoPage.items).toHaveLength(300);
+    expect(
+      demoPage.items.every(
+        (a) => a.tags.includes('simulated') && a.organization.name.endsWith('（模拟）'),
+      ),
+    ).toBe(true);
 
     // A long import is in flight when SIGTERM arrives: it must complete, then the process exits 0.
     const csv = toCsv(Array.from({ length: 10_000 }, (_, i) => buildImportRow(i)));
