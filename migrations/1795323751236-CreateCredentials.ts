@@ -26,7 +26,7 @@ export class CreateCredentials1795323751236 implements MigrationInterface {
       `CREATE UNIQUE INDEX "ux_platform_credentials_account_kind" ON "platform_credentials" ("account_id", "kind") WHERE state <> 'revoked'`,
     );
     await queryRunner.query(
-      `CREATE TABLE "wechat_access_tokens" ("app_id" text NOT NULL, "key_version" text, "iv" bytea, "ciphertext" bytea, "tag" bytea, "expires_at" TIMESTAMP WITH TIME ZONE, "fetched_at" TIMESTAMP WITH TIME ZONE, "fetch_count" integer NOT NULL DEFAULT '0', "force_refreshed_at" TIMESTAMP WITH TIME ZONE, CONSTRAINT "ck_wechat_access_tokens_envelope" CHECK ((key_version IS NULL AND iv IS NULL AND ciphertext IS NULL AND tag IS NULL AND expires_at IS NULL)
+      `CREATE TABLE "wechat_access_tokens" ("app_id" text NOT NULL, "key_version" text, "iv" bytea, "ciphertext" bytea, "tag" bytea, "expires_at" TIMESTAMP WITH TIME ZONE, "fetched_at" TIMESTAMP WITH TIME ZONE, "fetch_count" integer NOT NULL DEFAULT '0', CONSTRAINT "ck_wechat_access_tokens_envelope" CHECK ((key_version IS NULL AND iv IS NULL AND ciphertext IS NULL AND tag IS NULL AND expires_at IS NULL)
    OR (key_version IS NOT NULL AND octet_length(iv) = 12 AND ciphertext IS NOT NULL AND octet_length(tag) = 16 AND expires_at IS NOT NULL)), CONSTRAINT "pk_wechat_access_tokens" PRIMARY KEY ("app_id"))`,
     );
     await queryRunner.query(

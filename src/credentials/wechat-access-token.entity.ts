@@ -39,8 +39,4 @@ export class WechatAccessToken {
 
   @Column({ name: 'fetch_count', type: 'integer', default: 0 })
   fetchCount!: number;
-
-  /** Last stable_token force_refresh (limited to 20/day, ≥ 30 s apart). */
-  @Column({ name: 'force_refreshed_at', type: 'timestamptz', nullable: true })
-  forceRefreshedAt!: Date | null;
 }

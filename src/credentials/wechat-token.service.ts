@@ -9,8 +9,6 @@ import { decryptColumns, envelopeParams, recordWechatAppCheck } from './credenti
 
 /** Refresh this long before expiry (stable_token itself rotates 5 minutes before). */
 export const TOKEN_REFRESH_MARGIN_SECONDS = 300;
-/** stable_token force_refresh: at most 20/day and ≥ 30 s apart. */
-export const FORCE_REFRESH_SPACING_SECONDS = 30;
 
 interface TokenRow {
   key_version: string | null;
@@ -19,8 +17,6 @@ interface TokenRow {
   tag: Buffer | null;
   /** expires_at is at least TOKEN_REFRESH_MARGIN_SECONDS away (by the database clock). */
   fresh: boolean;
-  /** A force refresh is allowed now (spacing). */
-  may_force: boolean;
 }
 
 interface SecretRow {
@@ -57,9 +53,10 @@ export class WechatTokenService {
   }
 
   /**
-   * The platform rejected `rejected` (40001/40014/42001): returns a different token, refreshed at
-   * most once across all processes for that rejected token. Uses force_refresh only when the
-   * normal refresh hands back the same rejected token, and never more often than every 30 s.
+   * The platform rejected `rejected` (40001/40014/42001): returns a new token, refreshed at most
+   * once across all processes for that rejected token. Never force_refresh: it would also cut off
+   * every other system using this AppID's token (and is capped at 20/day); if normal mode hands
+   * back the rejected token, the caller's retry fails and the credential is marked for a human.
    */
   invalidate(appId: string, rejected: string): Promise<string> {
     return this.coalesce(appId, `${appId}\u0000${rejected}`, () => this.obtain(appId, rejected));
@@ -134,26 +131,20 @@ export class WechatTokenService {
     if (cached !== null) return { token: cached, fetched: false };
 
     const secret = await this.secret(manager, appId);
-    let fetched = await this.source.fetchStableToken(appId, secret, false);
-    let forced = false;
+    const fetched = await this.source.fetchStableToken(appId, secret, false);
     if (rejected !== null && fetched.accessToken === rejected) {
-      if (!locked.may_force) {
-        // Too soon after the last force refresh: hand back what we have; withToken gives up.
-        this.logger.warn(`${appId}: rejected token still current; force refresh spaced out`);
-        return { token: fetched.accessToken, fetched: false };
-      }
-      this.logger.warn(`${appId}: stable_token returned the rejected token; force refreshing`);
-      fetched = await this.source.fetchStableToken(appId, secret, true);
-      forced = true;
+      this.logger.warn(
+        `${appId}: stable_token still returns the rejected token; not forcing a refresh`,
+      );
+      return { token: fetched.accessToken, fetched: false };
     }
     const envelope = this.cipher.encrypt(fetched.accessToken, tokenAad(appId));
     await manager.query(
       `UPDATE wechat_access_tokens SET key_version = $2, iv = $3, ciphertext = $4, tag = $5,
          expires_at = now() + make_interval(secs => $6), fetched_at = now(),
-         fetch_count = fetch_count + $7,
-         force_refreshed_at = CASE WHEN $8 THEN now() ELSE force_refreshed_at END
+         fetch_count = fetch_count + 1
        WHERE app_id = $1`,
-      [appId, ...envelopeParams(envelope), fetched.expiresInSeconds, forced ? 2 : 1, forced],
+      [appId, ...envelopeParams(envelope), fetched.expiresInSeconds],
     );
     return { token: fetched.accessToken, fetched: true };
   }
@@ -179,10 +170,9 @@ export class WechatTokenService {
   ): Promise<TokenRow | undefined> {
     const [row] = await manager.query<TokenRow[]>(
       `SELECT key_version, iv, ciphertext, tag,
-              coalesce(expires_at > now() + make_interval(secs => $2), false) AS fresh,
-              coalesce(force_refreshed_at < now() - make_interval(secs => $3), true) AS may_force
+              coalesce(expires_at > now() + make_interval(secs => $2), false) AS fresh
        FROM wechat_access_tokens WHERE app_id = $1 ${lock ? 'FOR UPDATE' : ''}`,
-      [appId, TOKEN_REFRESH_MARGIN_SECONDS, FORCE_REFRESH_SPACING_SECONDS],
+      [appId, TOKEN_REFRESH_MARGIN_SECONDS],
     );
     return row;
   }
