@@ -78,7 +78,7 @@ export async function createApp(
       new DocumentBuilder()
         .setTitle('gov-media-monitor API')
         .setDescription(
-          '政务新媒体影响力监测: regions and the registry of government WeChat and Weibo accounts (collection, scores and indices come in later releases). ' +
+          '政务新媒体影响力监测: regions, the registry of government WeChat and Weibo accounts and their encrypted platform credentials (collection, scores and indices come in later releases). ' +
             'Send an API key as `X-API-Key: <key>` (or `Authorization: Bearer <key>`). Errors are `{ code, message, correlationId }`.',
         )
         .setVersion('0.1.0')

@@ -54,6 +54,9 @@ describe('loadConfig', () => {
       weiboCommercialBaseUrl: 'http://sim:4100',
     });
     expect(() => loadConfig({ WECHAT_API_BASE_URL: 'ftp://x' })).toThrow(/WECHAT_API_BASE_URL/);
+    expect(loadConfig({ WEIBO_COMMERCIAL_API_BASE_URL: 'https://c.example' }).platforms.demo).toBe(
+      false,
+    );
   });
 
   it('validates the credential key ring format', () => {

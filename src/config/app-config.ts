@@ -68,7 +68,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     importMaxRows: env.IMPORT_MAX_ROWS,
     bootstrapAdminKey: env.ADMIN_API_KEY,
     platforms: {
-      demo: env.WECHAT_API_BASE_URL === undefined && env.WEIBO_API_BASE_URL === undefined,
+      demo:
+        env.WECHAT_API_BASE_URL === undefined &&
+        env.WEIBO_API_BASE_URL === undefined &&
+        env.WEIBO_COMMERCIAL_API_BASE_URL === undefined,
       // In demo mode the simulator's URL replaces these once it listens.
       wechatBaseUrl: env.WECHAT_API_BASE_URL ?? WECHAT_PRODUCTION_BASE_URL,
       weiboBaseUrl: env.WEIBO_API_BASE_URL ?? WEIBO_PRODUCTION_BASE_URL,

@@ -9,6 +9,7 @@ export const REDACT_PATHS = [
   'req.headers.cookie',
   'res.headers["set-cookie"]',
   '*.apiKey',
+  '*.accessToken',
   '*.appSecret',
   '*.secret',
   '*.password',

@@ -181,4 +181,18 @@ describe('daily facts', () => {
     expect(new Set(ids).size).toBe(ids.length);
     for (const id of ids) expect(decodeStatusId(id).index).toBe(acc.index);
   });
+
+  it('keeps account identities when served on another day (demo re-registration changes nothing)', () => {
+    const today = new SimPopulation({ seed: 1, size: 200, anchorDate: '2026-11-22' });
+    const later = new SimPopulation({ seed: 1, size: 200, anchorDate: '2027-03-01' });
+    for (let i = 0; i < 200; i++) {
+      // Dormancy is measured back from the serving day; everything else is the account itself.
+      const identity = (acc: ReturnType<SimPopulation['account']>) => ({
+        ...acc,
+        dormant: null,
+        dormantSince: null,
+      });
+      expect(identity(later.account(i))).toEqual(identity(today.account(i)));
+    }
+  });
 });

@@ -254,7 +254,8 @@ export class SimPopulation {
     const verified = unit(seed, index, S.verified) < (platform === 'wechat' ? 0.9 : 0.93);
 
     const openedFrom = dayNumber(platform === 'wechat' ? WECHAT_OPENED_FROM : WEIBO_OPENED_FROM);
-    const openedTo = dayNumber(this.anchorDate) - 400;
+    // A fixed end, not the anchor: an account's identity must not change with the day it is served.
+    const openedTo = dayNumber(DEFAULT_ANCHOR_DATE) - 400;
     const openedOn = dateOfDay(
       openedFrom + Math.floor(unit(seed, index, S.opened) * (openedTo - openedFrom)),
     );

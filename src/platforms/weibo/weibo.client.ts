@@ -55,6 +55,10 @@ interface WeiboCall<S extends z.ZodTypeAny> {
   schema: S;
 }
 
+// Timeline page sizes: v2 own timeline ≤ 100; commercial user_timeline/other ≤ 25 (reference §4.2).
+const OWN_TIMELINE_MAX_COUNT = 100;
+const OTHER_TIMELINE_MAX_COUNT = 25;
+
 /** Batch endpoints (users/counts, statuses/count) take at most 100 ids. */
 export const WEIBO_BATCH_SIZE = 100;
 const ID = /^\d{1,20}$/;
@@ -117,7 +121,7 @@ export class WeiboClient {
     return this.request({
       api: 'open',
       path: '/2/statuses/user_timeline.json',
-      query: this.pageQuery(page),
+      query: this.pageQuery(page, OWN_TIMELINE_MAX_COUNT),
       token,
       schema: timelineSchema,
     });
@@ -131,7 +135,7 @@ export class WeiboClient {
   ): Promise<WeiboTimeline> {
     const query = {
       uid: this.id('uid', uid),
-      ...this.pageQuery(page),
+      ...this.pageQuery(page, OTHER_TIMELINE_MAX_COUNT),
       start_time: this.optionalInt('startTime', page.startTime, 0),
       end_time: this.optionalInt('endTime', page.endTime, 0),
     };
@@ -186,11 +190,12 @@ export class WeiboClient {
     return parsed.data as z.output<S>;
   }
 
-  private pageQuery(page: TimelinePage): Record<string, QueryValue> {
+  /** `maxCount`: 100 on the own timeline, 25 on the commercial other-user timeline. */
+  private pageQuery(page: TimelinePage, maxCount: number): Record<string, QueryValue> {
     return {
       since_id: page.sinceId === undefined ? undefined : this.id('sinceId', page.sinceId),
       max_id: page.maxId === undefined ? undefined : this.id('maxId', page.maxId),
-      count: this.optionalInt('count', page.count, 1, 100),
+      count: this.optionalInt('count', page.count, 1, maxCount),
       page: this.optionalInt('page', page.page, 1),
     };
   }
