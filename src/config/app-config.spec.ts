@@ -59,6 +59,19 @@ describe('loadConfig', () => {
     );
   });
 
+  it('reads simulator faults as JSON and validates them', () => {
+    const faults = loadConfig({
+      SIMULATOR_FAULTS: '[{"scope":"global","kind":"rate_limit","count":2}]',
+    }).simulator.faults;
+    expect(faults).toEqual([
+      expect.objectContaining({ scope: 'global', kind: 'rate_limit', count: 2 }),
+    ]);
+    expect(() => loadConfig({ SIMULATOR_FAULTS: '[{"kind":"meteor"}]' })).toThrow(
+      /SIMULATOR_FAULTS/,
+    );
+    expect(() => loadConfig({ SIMULATOR_FAULTS: 'nope' })).toThrow(/JSON array/);
+  });
+
   it('validates the credential key ring format', () => {
     const key = Buffer.alloc(32, 7).toString('base64');
     expect(loadConfig({ CREDENTIALS_KEYS: `v1:${key},v2:${key}` }).credentialsKeys).toBe(

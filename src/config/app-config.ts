@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { FaultSpec } from '../simulator/faults';
 import { type AppRole, type Env, SECRET_VARIABLES, envSchema } from './env.schema';
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -22,7 +23,7 @@ export interface AppConfig {
     timeoutMs: number;
     maxBodyBytes: number;
   };
-  simulator: { seed: number; size: number; port: number; latencyMs: number };
+  simulator: { seed: number; size: number; port: number; latencyMs: number; faults: FaultSpec[] };
   /** Raw key ring for credential encryption; undefined means a local key under DATA_DIR. */
   credentialsKeys: string | undefined;
 }
@@ -87,6 +88,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       size: env.SIMULATOR_SIZE,
       port: env.SIMULATOR_PORT,
       latencyMs: env.SIMULATOR_LATENCY_MS,
+      faults: env.SIMULATOR_FAULTS ?? [],
     },
     credentialsKeys: env.CREDENTIALS_KEYS,
   };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseKeyRing } from '../credentials/credential-cipher';
+import { faultSpecSchema } from '../simulator/faults';
 
 export const APP_ROLES = ['api', 'worker', 'all'] as const;
 export type AppRole = (typeof APP_ROLES)[number];
@@ -44,6 +45,18 @@ export const envSchema = z.object({
   SIMULATOR_SIZE: positiveInt.max(300_000).default(2_000),
   SIMULATOR_PORT: port.default(0),
   SIMULATOR_LATENCY_MS: z.coerce.number().int().min(0).max(10_000).default(20),
+  SIMULATOR_FAULTS: z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be a JSON array of fault specs' });
+        return z.NEVER;
+      }
+    })
+    .pipe(z.array(faultSpecSchema))
+    .optional(),
   CREDENTIALS_KEYS: z
     .string()
     .regex(

@@ -60,6 +60,12 @@ export class FaultController {
   private nextId = 1;
 
   /** Validates and installs a fault; returns it with its id. */
+  static withFaults(specs: FaultSpec[]): FaultController {
+    const controller = new FaultController();
+    for (const spec of specs) controller.add(spec);
+    return controller;
+  }
+
   add(spec: FaultSpec): Fault {
     const parsed = faultSpecSchema.parse(spec);
     const fault: Fault = { ...parsed, id: this.nextId, applied: 0 };

@@ -3,7 +3,7 @@ import Fastify from 'fastify';
 import { registerAdminRoutes } from './admin-routes';
 import { CallLog } from './call-log';
 import { shanghaiDate } from './dates';
-import { FaultController } from './faults';
+import { FaultController, type FaultSpec } from './faults';
 import { INVALID_JSON, type SimContext, type SimLogger } from './platform-handler';
 import { SimPopulation } from './population';
 import { WechatTokenStore } from './tokens';
@@ -18,6 +18,8 @@ export interface SimulatorOptions {
   port?: number;
   now?: () => Date;
   logger?: SimLogger;
+  /** Faults active from the start (SIMULATOR_FAULTS); more can be set over /__sim/faults. */
+  faults?: FaultSpec[];
 }
 
 export interface RunningSimulator {
@@ -39,7 +41,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   });
   const ctx: SimContext = {
     population,
-    faults: new FaultController(),
+    faults: FaultController.withFaults(options.faults ?? []),
     callLog: new CallLog(),
     tokens: new WechatTokenStore(population.seed, now),
     now,
