@@ -12,8 +12,10 @@ import { ConfigModule } from './config/config.module';
 import { buildDataSourceOptions } from './database/data-source-options';
 import { HealthModule } from './health/health.module';
 import { PlatformsModule } from './platforms/platforms.module';
+import { MetricsModule } from './metrics/metrics.module';
+import { ScheduleModule } from '@nestjs/schedule';
 import type { HttpMetrics } from './health/metrics.registry';
-import { MetricsModule } from './health/metrics.module';
+import { PrometheusModule } from './health/prometheus.module';
 import { buildLoggerOptions } from './logging/logger-options';
 import { RegionsModule } from './regions/regions.module';
 import { DemoModule } from './demo/demo.module';
@@ -49,13 +51,16 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        MetricsModule.forRoot(metrics),
+        PrometheusModule.forRoot(metrics),
         LoggerModule.forRoot(buildLoggerOptions(config)),
         TypeOrmModule.forRoot(buildDataSourceOptions(databaseUrl, config.database.poolSize)),
         AuditModule,
         AuthModule,
         HealthModule,
         PlatformsModule,
+        // Every role: idempotent, race-safe partition upkeep (bootstrap + a daily cron).
+        ScheduleModule.forRoot(),
+        MetricsModule,
         ...featureModules(config),
         // Once for every role: two instances would split the in-process token coalescing.
         CredentialsModule.register({ http: config.role !== 'worker' }),

@@ -3,10 +3,10 @@ import { METRICS_REGISTRY, type HttpMetrics } from './metrics.registry';
 
 @Global()
 @Module({})
-export class MetricsModule {
+export class PrometheusModule {
   static forRoot(metrics: HttpMetrics): DynamicModule {
     return {
-      module: MetricsModule,
+      module: PrometheusModule,
       providers: [{ provide: METRICS_REGISTRY, useValue: metrics }],
       exports: [METRICS_REGISTRY],
     };
