@@ -13,6 +13,7 @@ import { buildDataSourceOptions } from './database/data-source-options';
 import { HealthModule } from './health/health.module';
 import { PlatformsModule } from './platforms/platforms.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { CollectionModule } from './collection/collection.module';
 import { ScheduleModule } from '@nestjs/schedule';
 import type { HttpMetrics } from './health/metrics.registry';
 import { PrometheusModule } from './health/prometheus.module';
@@ -61,6 +62,8 @@ export class AppModule {
         // Every role: idempotent, race-safe partition upkeep (bootstrap + a daily cron).
         ScheduleModule.forRoot(),
         MetricsModule,
+        // The scheduler of record; inert until schedules and their fan-out handlers are configured.
+        CollectionModule,
         ...featureModules(config),
         // Once for every role: two instances would split the in-process token coalescing.
         CredentialsModule.register({ http: config.role !== 'worker' }),
