@@ -44,13 +44,27 @@ export async function finishSlot(
   );
 }
 
-/** The latest claimed fire time of a schedule, or null when it never ran. */
-export async function lastClaimedSlot(db: Queryable, schedule: string): Promise<Date | null> {
+/** The first slot ever claimed for a schedule: nothing before it is ever backfilled. */
+export async function firstClaimedSlot(db: Queryable, schedule: string): Promise<Date | null> {
   const rows = await db.query<{ slot: Date }[]>(
-    `SELECT slot FROM schedule_runs WHERE schedule = $1 ORDER BY slot DESC LIMIT 1`,
+    `SELECT slot FROM schedule_runs WHERE schedule = $1 ORDER BY slot ASC LIMIT 1`,
     [schedule],
   );
   return rows[0]?.slot ?? null;
+}
+
+/** Claimed slots in (after, upTo], to find the gaps among them. */
+export async function claimedSlotsBetween(
+  db: Queryable,
+  schedule: string,
+  after: Date,
+  upTo: Date,
+): Promise<Set<number>> {
+  const rows = await db.query<{ slot: Date }[]>(
+    `SELECT slot FROM schedule_runs WHERE schedule = $1 AND slot > $2 AND slot <= $3`,
+    [schedule, after, upTo],
+  );
+  return new Set(rows.map((r) => r.slot.getTime()));
 }
 
 /** The database's clock, the reference for the skew warning (R4). */

@@ -4,7 +4,13 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Cron } from '@nestjs/schedule';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { claimSlot, databaseNow, finishSlot, lastClaimedSlot } from './schedule-ledger';
+import {
+  claimSlot,
+  claimedSlotsBetween,
+  databaseNow,
+  finishSlot,
+  firstClaimedSlot,
+} from './schedule-ledger';
 import {
   DEFAULT_FILL_WINDOW_MS,
   type ScheduleDefinition,
@@ -99,16 +105,32 @@ export class ScheduleTickService {
     }
   }
 
-  /** Missed slots inside the fill window (backfilled) first, then the current slot. */
+  /**
+   * Every unclaimed slot up to this replica's current one: first the gaps inside the fill window
+   * after the first slot ever claimed (backfilled), then the current slot. Claims decide who runs
+   * a slot, so a rewound clock re-fires nothing (its slots are claimed) and a replica whose clock
+   * is ahead cannot leave a gap behind it: the next tick of any replica fills it (R3–R5).
+   */
   private async runDue(schedule: ScheduleDefinition, now: Date): Promise<SlotRun[]> {
     const current = slotAt(schedule, now);
-    const last = await lastClaimedSlot(this.dataSource, schedule.name);
-    // At or behind the ledger: already claimed, or this clock was rewound (R4).
-    if (last !== null && current.getTime() <= last.getTime()) return [];
+    const first = await firstClaimedSlot(this.dataSource, schedule.name);
     const fill = schedule.fillWindowMs ?? DEFAULT_FILL_WINDOW_MS;
+    const candidates = missedSlots(schedule, first, now, fill);
+    const oldest = candidates[0] ?? current;
+    const claimed = await claimedSlotsBetween(
+      this.dataSource,
+      schedule.name,
+      new Date(oldest.getTime() - 1),
+      current,
+    );
     const due = [
-      ...missedSlots(schedule, last, now, fill).map((slot) => ({ slot, backfilled: true })),
-      { slot: current, backfilled: false },
+      ...candidates
+        .filter((slot) => !claimed.has(slot.getTime()))
+        .map((slot) => ({ slot, backfilled: true })),
+      // Nothing older than the first slot ever claimed (a clock rewound past it included).
+      ...(claimed.has(current.getTime()) || (first !== null && current.getTime() < first.getTime())
+        ? []
+        : [{ slot: current, backfilled: false }]),
     ];
     const runs: SlotRun[] = [];
     for (const { slot, backfilled } of due) {
