@@ -1,12 +1,6 @@
+import { addDays, dayNumber } from '../common/calendar-date';
 import { describe, expect, it } from 'vitest';
-import {
-  addDaysToDay,
-  clampToAvailable,
-  DATACUBE_MAX_SPAN_DAYS,
-  dayNumber,
-  spanDays,
-  splitDateRange,
-} from './date-windows';
+import { clampToAvailable, DATACUBE_MAX_SPAN_DAYS, spanDays, splitDateRange } from './date-windows';
 
 // Deterministic PRNG so a failure is reproducible.
 function rng(seed: number): () => number {
@@ -41,8 +35,8 @@ describe('splitDateRange', () => {
   it('holds for 2,000 random ranges: in order, no gaps or overlaps, each ≤ max span', () => {
     const random = rng(42);
     for (let i = 0; i < 2_000; i++) {
-      const begin = addDaysToDay('2014-12-01', Math.floor(random() * 4_500));
-      const end = addDaysToDay(begin, Math.floor(random() * 400));
+      const begin = addDays('2014-12-01', Math.floor(random() * 4_500));
+      const end = addDays(begin, Math.floor(random() * 400));
       const max = 1 + Math.floor(random() * 31);
       const windows = splitDateRange(begin, end, max);
       expect(windows[0].begin).toBe(begin);
@@ -98,17 +92,17 @@ describe('clampToAvailable', () => {
   it('for random ranges the result is inside both the input and the available window', () => {
     const random = rng(7);
     for (let i = 0; i < 1_000; i++) {
-      const today = addDaysToDay('2015-01-01', Math.floor(random() * 4_000));
-      const begin = addDaysToDay('2014-06-01', Math.floor(random() * 4_500));
-      const range = { begin, end: addDaysToDay(begin, Math.floor(random() * 60)) };
+      const today = addDays('2015-01-01', Math.floor(random() * 4_000));
+      const begin = addDays('2014-06-01', Math.floor(random() * 4_500));
+      const range = { begin, end: addDays(begin, Math.floor(random() * 60)) };
       const out = clampToAvailable(range, { today });
       const lo = Math.max(dayNumber(range.begin), dayNumber('2014-12-01'));
       const hi = Math.min(dayNumber(range.end), dayNumber(today) - 1);
       if (lo > hi) expect(out).toBeNull();
       else
         expect(out).toEqual({
-          begin: addDaysToDay('1970-01-01', lo),
-          end: addDaysToDay('1970-01-01', hi),
+          begin: addDays('1970-01-01', lo),
+          end: addDays('1970-01-01', hi),
         });
     }
   });

@@ -1,3 +1,4 @@
+import { dateOfDay, dayNumber } from '../common/calendar-date';
 /** An inclusive range of Asia/Shanghai calendar days, as YYYY-MM-DD. */
 export interface DateRange {
   begin: string;
@@ -19,26 +20,6 @@ export const DATACUBE_MAX_SPAN_DAYS = {
 } as const satisfies Record<string, number>;
 export type DatacubeEndpoint = keyof typeof DATACUBE_MAX_SPAN_DAYS;
 
-const DAY_MS = 86_400_000;
-const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
-
-/** Day number (days since 1970-01-01) of a calendar date; throws on anything but a real date. */
-export function dayNumber(day: string): number {
-  const ms = ISO_DAY.test(day) ? Date.parse(`${day}T00:00:00Z`) : Number.NaN;
-  if (Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== day) {
-    throw new RangeError(`not a calendar date: ${day}`);
-  }
-  return ms / DAY_MS;
-}
-
-export function dayFromNumber(n: number): string {
-  return new Date(n * DAY_MS).toISOString().slice(0, 10);
-}
-
-export function addDaysToDay(day: string, days: number): string {
-  return dayFromNumber(dayNumber(day) + days);
-}
-
 /** Inclusive number of days in a range. */
 export function spanDays(range: DateRange): number {
   return dayNumber(range.end) - dayNumber(range.begin) + 1;
@@ -58,8 +39,8 @@ export function splitDateRange(begin: string, end: string, maxSpanDays: number):
   const windows: DateRange[] = [];
   for (let start = first; start <= last; start += maxSpanDays) {
     windows.push({
-      begin: dayFromNumber(start),
-      end: dayFromNumber(Math.min(start + maxSpanDays - 1, last)),
+      begin: dateOfDay(start),
+      end: dateOfDay(Math.min(start + maxSpanDays - 1, last)),
     });
   }
   return windows;
@@ -77,5 +58,5 @@ export function clampToAvailable(
   const yesterday = dayNumber(bounds.today) - 1;
   const begin = Math.max(dayNumber(range.begin), earliest);
   const end = Math.min(dayNumber(range.end), yesterday);
-  return begin > end ? null : { begin: dayFromNumber(begin), end: dayFromNumber(end) };
+  return begin > end ? null : { begin: dateOfDay(begin), end: dateOfDay(end) };
 }

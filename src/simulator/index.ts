@@ -12,4 +12,4 @@ export {
   type WeiboTruth,
 } from './truth';
 export { followersOn, growth, SATURATION_DAYS } from './activity';
-export { weiboCreatedAt, shanghaiDate } from './dates';
+export { weiboCreatedAt } from './dates';

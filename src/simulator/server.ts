@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import Fastify from 'fastify';
 import { registerAdminRoutes } from './admin-routes';
 import { CallLog } from './call-log';
-import { shanghaiDate } from './dates';
+import { businessDate } from '../common/business-date';
 import { FaultController, type FaultSpec } from './faults';
 import { INVALID_JSON, type SimContext, type SimLogger } from './platform-handler';
 import { SimPopulation } from './population';
@@ -37,7 +37,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     seed: options.seed ?? 1,
     size: options.size ?? 2000,
     // Dormancy is measured back from the day the simulator starts.
-    anchorDate: shanghaiDate(now()),
+    anchorDate: businessDate(now()),
   });
   const ctx: SimContext = {
     population,

@@ -24,7 +24,9 @@ type Range = { ok: true; days: number[] } | { ok: false; error: SimResponse };
 /** begin/end validation shared by every datacube endpoint. */
 export function parseRange(body: unknown, maxSpanDays: number, clock: DatacubeClock): Range {
   const b = (body ?? {}) as { begin_date?: unknown; end_date?: unknown };
-  if (!isCalendarDate(b.begin_date) || !isCalendarDate(b.end_date)) {
+  const day = (value: unknown): value is string =>
+    typeof value === 'string' && isCalendarDate(value);
+  if (!day(b.begin_date) || !day(b.end_date)) {
     return { ok: false, error: wechatError(61500, 'date format error') };
   }
   const begin = dayNumber(b.begin_date);

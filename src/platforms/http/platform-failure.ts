@@ -1,4 +1,5 @@
 import { TZDate } from '@date-fns/tz';
+import { BUSINESS_TIME_ZONE } from '../../common/business-date';
 import { addDays, startOfDay } from 'date-fns';
 import axios from 'axios';
 import type { PlatformErrorInfo } from '../platform-error';
@@ -15,7 +16,6 @@ export type PlatformFailure =
   | { kind: 'malformed'; status: number };
 
 const DEFAULT_RATE_LIMIT_WAIT_SECONDS = 60;
-const BUSINESS_TIME_ZONE = 'Asia/Shanghai';
 
 const TIMEOUT_CODES = new Set(['ECONNABORTED', 'ETIMEDOUT', 'ESOCKETTIMEDOUT']);
 const NETWORK_CODES = new Set([
