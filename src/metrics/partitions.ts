@@ -1,4 +1,5 @@
 import { isCalendarDate } from '../common/calendar-date';
+import { PG_DUPLICATE_TABLE, PG_UNIQUE_VIOLATION, pgErrorCode } from '../database/pg-errors';
 
 /** The range-partitioned fact tables, each by month on its DATE column. */
 export const METRIC_TABLES = ['account_daily_metrics', 'posts', 'post_metric_snapshots'] as const;
@@ -64,14 +65,6 @@ export function monthlyPartitionsFor(
   return partitions;
 }
 
-const DUPLICATE_TABLE = '42P07';
-const UNIQUE_VIOLATION = '23505';
-
-function sqlState(err: unknown): string | undefined {
-  const e = err as { code?: string; driverError?: { code?: string } };
-  return e.driverError?.code ?? e.code;
-}
-
 /**
  * Creates the missing monthly partitions of `tables` for [fromDay, toDay]; returns the names it
  * created. Idempotent and safe to race (see metrics_ensure_month_partition in the migration).
@@ -102,8 +95,8 @@ export async function ensureMonthlyPartitions(
       if (row.created) created.push(p.name);
     } catch (err) {
       // The function already absorbs these; kept in case a partition is made by hand meanwhile.
-      const code = sqlState(err);
-      if (code !== DUPLICATE_TABLE && code !== UNIQUE_VIOLATION) throw err;
+      const code = pgErrorCode(err);
+      if (code !== PG_DUPLICATE_TABLE && code !== PG_UNIQUE_VIOLATION) throw err;
     }
   }
   return created;
