@@ -26,6 +26,38 @@ export interface AppConfig {
   simulator: { seed: number; size: number; port: number; latencyMs: number; faults: FaultSpec[] };
   /** Raw key ring for credential encryption; undefined means a local key under DATA_DIR. */
   credentialsKeys: string | undefined;
+  collection: CollectionConfig;
+}
+
+/** Scheduled collection (src/collection); README's env table explains each. */
+export interface CollectionConfig {
+  /** Schedules fire and workers take jobs (false: neither, e.g. an API-only test). */
+  enabled: boolean;
+  /** Accounts a worker process runs at once, across all its jobs. */
+  concurrency: number;
+  /** Jobs a worker fetches per poll. */
+  jobBatch: number;
+  /** WeChat accounts per job (Weibo follower jobs carry 100 uids: one users/counts call). */
+  wechatAccountsPerJob: number;
+  /** HH:MM Asia/Shanghai: the daily WeChat run (datacube publishes yesterday after 08:00). */
+  wechatDailyAt: string;
+  weiboFollowersAt: string;
+  weiboPostsEveryMinutes: number;
+  /** Accounts are spread over this many minutes after a slot by a stable hash (R10). */
+  spreadMinutes: number;
+  /** Post ages (days) whose counters are re-polled. */
+  repollAges: number[];
+  backfillDays: number;
+  /** Requests per minute per credential, across all processes (R6). */
+  budgetPerMinute: number;
+  /** Longest Retry-After / 45011 wait honoured inside a job; longer ends the job as transient. */
+  maxWaitSeconds: number;
+  /** pg-boss attempts per job (retries = attempts − 1). */
+  maxAttempts: number;
+  /** Consecutive failed runs before an account is dead-lettered. */
+  deadAfterFailures: number;
+  jobExpireSeconds: number;
+  alertWebhookUrl: string | undefined;
 }
 
 export const WECHAT_PRODUCTION_BASE_URL = 'https://api.weixin.qq.com';
@@ -91,5 +123,25 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       faults: env.SIMULATOR_FAULTS ?? [],
     },
     credentialsKeys: env.CREDENTIALS_KEYS,
+    collection: {
+      enabled: env.COLLECTION_ENABLED === 'true',
+      concurrency: env.COLLECTION_CONCURRENCY,
+      jobBatch: env.COLLECTION_JOB_BATCH,
+      wechatAccountsPerJob: env.COLLECTION_WECHAT_ACCOUNTS_PER_JOB,
+      wechatDailyAt: env.COLLECTION_WECHAT_DAILY_AT,
+      weiboFollowersAt: env.COLLECTION_WEIBO_FOLLOWERS_AT,
+      weiboPostsEveryMinutes: env.COLLECTION_WEIBO_POSTS_EVERY_MINUTES,
+      spreadMinutes: env.COLLECTION_SPREAD_MINUTES,
+      repollAges: [...new Set(env.COLLECTION_REPOLL_AGES.split(',').map(Number))].sort(
+        (a, b) => a - b,
+      ),
+      backfillDays: env.COLLECTION_BACKFILL_DAYS,
+      budgetPerMinute: env.COLLECTION_BUDGET_PER_MINUTE,
+      maxWaitSeconds: env.COLLECTION_MAX_WAIT_SECONDS,
+      maxAttempts: env.COLLECTION_MAX_ATTEMPTS,
+      deadAfterFailures: env.COLLECTION_DEAD_AFTER_FAILURES,
+      jobExpireSeconds: env.COLLECTION_JOB_EXPIRE_SECONDS,
+      alertWebhookUrl: env.ALERT_WEBHOOK_URL,
+    },
   };
 }

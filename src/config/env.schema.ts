@@ -71,6 +71,31 @@ export const envSchema = z.object({
       }
     })
     .optional(),
+  COLLECTION_ENABLED: z.enum(['true', 'false']).default('true'),
+  COLLECTION_CONCURRENCY: positiveInt.max(1_000).default(50),
+  COLLECTION_JOB_BATCH: positiveInt.max(100).default(4),
+  COLLECTION_WECHAT_ACCOUNTS_PER_JOB: positiveInt.max(1_000).default(50),
+  COLLECTION_WECHAT_DAILY_AT: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (Asia/Shanghai)')
+    .default('08:30'),
+  COLLECTION_WEIBO_FOLLOWERS_AT: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (Asia/Shanghai)')
+    .default('08:10'),
+  COLLECTION_WEIBO_POSTS_EVERY_MINUTES: positiveInt.max(1_440).default(30),
+  COLLECTION_SPREAD_MINUTES: z.coerce.number().int().min(0).max(600).default(60),
+  COLLECTION_REPOLL_AGES: z
+    .string()
+    .regex(/^\d{1,2}(,\d{1,2})*$/, 'must be comma-separated ages in days, e.g. 1,2,7')
+    .default('1,2,7'),
+  COLLECTION_BACKFILL_DAYS: positiveInt.max(365).default(90),
+  COLLECTION_BUDGET_PER_MINUTE: positiveInt.max(1_000_000).default(600),
+  COLLECTION_MAX_WAIT_SECONDS: z.coerce.number().int().min(0).max(3_600).default(60),
+  COLLECTION_MAX_ATTEMPTS: positiveInt.max(20).default(4),
+  COLLECTION_DEAD_AFTER_FAILURES: positiveInt.max(100).default(5),
+  COLLECTION_JOB_EXPIRE_SECONDS: positiveInt.max(86_400).default(900),
+  ALERT_WEBHOOK_URL: httpUrl.optional(),
   ADMIN_API_KEY: z
     .string()
     .regex(/^gmm_[a-z0-9]{8}_[A-Za-z0-9_-]{43}$/, 'must be a key in the gmm_<id>_<secret> format')

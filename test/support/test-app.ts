@@ -42,6 +42,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     DATA_DIR: dataDir,
     ADMIN_API_KEY: adminKey,
     // No demo simulator unless a test asks for it: port 9 (discard) refuses connections.
+    COLLECTION_ENABLED: 'false',
     WECHAT_API_BASE_URL: 'http://127.0.0.1:9',
     WEIBO_API_BASE_URL: 'http://127.0.0.1:9',
     ...env,
