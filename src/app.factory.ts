@@ -92,7 +92,7 @@ export async function createApp(
   if (config.role !== 'worker') {
     await app.get(ApiKeysService).ensureInitialAdminKey();
     // After init: the region catalog the import validates against is loaded by then.
-    if (simulator) await app.get(DemoService).registerPopulation();
+    if (simulator) await app.get(DemoService).start();
   }
   return app;
 }

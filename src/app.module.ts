@@ -13,6 +13,7 @@ import { buildDataSourceOptions } from './database/data-source-options';
 import { HealthModule } from './health/health.module';
 import { PlatformsModule } from './platforms/platforms.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { MetricsApiModule } from './metrics/metrics-api.module';
 import { CollectionModule } from './collection/collection.module';
 import { ScheduleModule } from '@nestjs/schedule';
 import type { HttpMetrics } from './health/metrics.registry';
@@ -33,7 +34,7 @@ export interface AppModuleOptions {
 
 /** Feature modules by APP_ROLE: workers serve only health and metrics over HTTP. */
 function featureModules(config: AppConfig): Type[] {
-  const api: Type[] = [RegionsModule, AccountsModule, ApiKeysModule];
+  const api: Type[] = [RegionsModule, AccountsModule, ApiKeysModule, MetricsApiModule];
   const worker: Type[] = [];
   switch (config.role) {
     case 'api':

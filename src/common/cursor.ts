@@ -24,7 +24,38 @@ export function decodeCursor(cursor: string): CursorPosition {
   } catch {
     // fall through to the validation error
   }
-  throw new ValidationFailedException([
+  throw invalidCursor();
+}
+
+/** Opaque keyset cursor over text values, e.g. a timestamp as PostgreSQL printed it and a text id. */
+export function encodeTupleCursor(values: string[]): string {
+  return Buffer.from(JSON.stringify(values), 'utf8').toString('base64url');
+}
+
+/** Decodes a tuple cursor of `length` strings that `valid` accepts; 400 otherwise. */
+export function decodeTupleCursor(
+  cursor: string,
+  length: number,
+  valid: (values: string[]) => boolean,
+): string[] {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (
+      Array.isArray(parsed) &&
+      parsed.length === length &&
+      parsed.every((v) => typeof v === 'string') &&
+      valid(parsed)
+    ) {
+      return parsed;
+    }
+  } catch {
+    // fall through to the validation error
+  }
+  throw invalidCursor();
+}
+
+function invalidCursor(): ValidationFailedException {
+  return new ValidationFailedException([
     {
       field: 'cursor',
       message: 'cursor is not one this API issued; use nextCursor from a previous page',

@@ -81,11 +81,23 @@ export function toPage<R extends { id: number; cursor_value: string }, T>(
   limit: number,
   map: (row: R) => T,
 ): Page<T> {
+  return toKeysetPage(rows, limit, map, (last) =>
+    encodeCursor({ value: last.cursor_value, id: last.id }),
+  );
+}
+
+/** Cuts the extra row fetched past `limit`; `cursorOf` makes the next cursor from the last row kept. */
+export function toKeysetPage<R, T>(
+  rows: R[],
+  limit: number,
+  map: (row: R) => T,
+  cursorOf: (last: R) => string,
+): Page<T> {
   const hasMore = rows.length > limit;
   const pageRows = hasMore ? rows.slice(0, limit) : rows;
   const last = pageRows[pageRows.length - 1];
   return {
     items: pageRows.map(map),
-    nextCursor: hasMore && last ? encodeCursor({ value: last.cursor_value, id: last.id }) : null,
+    nextCursor: hasMore && last !== undefined ? cursorOf(last) : null,
   };
 }

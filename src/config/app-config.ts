@@ -33,6 +33,8 @@ export interface AppConfig {
 export interface CollectionConfig {
   /** Schedules fire and workers take jobs (false: neither, e.g. an API-only test). */
   enabled: boolean;
+  /** The schedules of record fire (false: workers only take jobs others enqueue, e.g. tests). */
+  schedules: boolean;
   /** Accounts a worker process runs at once, across all its jobs. */
   concurrency: number;
   /** Jobs a worker fetches per poll. */
@@ -57,6 +59,10 @@ export interface CollectionConfig {
   /** Consecutive failed runs before an account is dead-lettered. */
   deadAfterFailures: number;
   jobExpireSeconds: number;
+  /** First retry delay; doubles per attempt (pg-boss retryBackoff). */
+  retryDelaySeconds: number;
+  /** How often pg-boss expires stuck jobs and archives finished ones. */
+  queueMaintenanceSeconds: number;
   alertWebhookUrl: string | undefined;
 }
 
@@ -125,6 +131,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     credentialsKeys: env.CREDENTIALS_KEYS,
     collection: {
       enabled: env.COLLECTION_ENABLED === 'true',
+      schedules: env.COLLECTION_SCHEDULES === 'true',
       concurrency: env.COLLECTION_CONCURRENCY,
       jobBatch: env.COLLECTION_JOB_BATCH,
       wechatAccountsPerJob: env.COLLECTION_WECHAT_ACCOUNTS_PER_JOB,
@@ -141,6 +148,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       maxAttempts: env.COLLECTION_MAX_ATTEMPTS,
       deadAfterFailures: env.COLLECTION_DEAD_AFTER_FAILURES,
       jobExpireSeconds: env.COLLECTION_JOB_EXPIRE_SECONDS,
+      retryDelaySeconds: env.COLLECTION_RETRY_DELAY_SECONDS,
+      queueMaintenanceSeconds: env.COLLECTION_QUEUE_MAINTENANCE_SECONDS,
       alertWebhookUrl: env.ALERT_WEBHOOK_URL,
     },
   };

@@ -72,6 +72,7 @@ export const envSchema = z.object({
     })
     .optional(),
   COLLECTION_ENABLED: z.enum(['true', 'false']).default('true'),
+  COLLECTION_SCHEDULES: z.enum(['true', 'false']).default('true'),
   COLLECTION_CONCURRENCY: positiveInt.max(1_000).default(50),
   COLLECTION_JOB_BATCH: positiveInt.max(100).default(4),
   COLLECTION_WECHAT_ACCOUNTS_PER_JOB: positiveInt.max(1_000).default(50),
@@ -83,7 +84,10 @@ export const envSchema = z.object({
     .string()
     .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (Asia/Shanghai)')
     .default('08:10'),
-  COLLECTION_WEIBO_POSTS_EVERY_MINUTES: positiveInt.max(1_440).default(30),
+  COLLECTION_WEIBO_POSTS_EVERY_MINUTES: positiveInt
+    .max(1_440)
+    .refine((n) => 1_440 % n === 0, 'must divide 1440 (a day), e.g. 10, 15, 30, 60')
+    .default(30),
   COLLECTION_SPREAD_MINUTES: z.coerce.number().int().min(0).max(600).default(60),
   COLLECTION_REPOLL_AGES: z
     .string()
@@ -95,6 +99,8 @@ export const envSchema = z.object({
   COLLECTION_MAX_ATTEMPTS: positiveInt.max(20).default(4),
   COLLECTION_DEAD_AFTER_FAILURES: positiveInt.max(100).default(5),
   COLLECTION_JOB_EXPIRE_SECONDS: positiveInt.max(86_400).default(900),
+  COLLECTION_RETRY_DELAY_SECONDS: positiveInt.max(3_600).default(30),
+  COLLECTION_QUEUE_MAINTENANCE_SECONDS: positiveInt.max(3_600).default(60),
   ALERT_WEBHOOK_URL: httpUrl.optional(),
   ADMIN_API_KEY: z
     .string()

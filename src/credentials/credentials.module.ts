@@ -30,6 +30,8 @@ export class CredentialsModule {
   static register(options: CredentialsModuleOptions = {}): DynamicModule {
     return {
       module: CredentialsModule,
+      // Global: the collection workers share this one WechatTokenService (one per process).
+      global: true,
       imports: options.imports ?? [],
       controllers: options.http === false ? [] : [CredentialsController],
       providers: [

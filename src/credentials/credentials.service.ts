@@ -169,6 +169,57 @@ export class CredentialsService {
     });
   }
 
+  /**
+   * Attaches credentials to many accounts at once (the demo's simulated population), set-based:
+   * accounts that already hold a live credential of the kind are left alone. One audit row lists
+   * the accounts. Trusted input only (no per-field validation): not exposed over HTTP.
+   */
+  async attachMany(
+    items: readonly { accountId: number; kind: CredentialKind; appId: string | null; secret: string }[],
+    actor: Actor,
+  ): Promise<number> {
+    if (items.length === 0) return 0;
+    return this.dataSource.transaction(async (manager) => {
+      const live = await manager.query<{ account_id: number; kind: string }[]>(
+        `SELECT account_id, kind FROM platform_credentials
+         WHERE account_id = ANY($1::int[]) AND state <> 'revoked'`,
+        [items.map((i) => i.accountId)],
+      );
+      const held = new Set(live.map((r) => `${r.account_id}:${r.kind}`));
+      const fresh = items.filter((i) => !held.has(`${i.accountId}:${i.kind}`));
+      if (fresh.length === 0) return 0;
+      const ids = await manager.query<{ id: number }[]>(
+        `SELECT nextval(pg_get_serial_sequence('platform_credentials', 'id'))::int AS id
+         FROM generate_series(1, $1)`,
+        [fresh.length],
+      );
+      const envelopes = fresh.map((item, k) =>
+        this.cipher.encrypt(item.secret, credentialAad(ids[k].id, item.kind)),
+      );
+      await manager.query(
+        `INSERT INTO platform_credentials (id, account_id, kind, app_id, key_version, iv, ciphertext, tag)
+         SELECT * FROM unnest($1::int[], $2::int[], $3::text[], $4::text[], $5::text[], $6::bytea[], $7::bytea[], $8::bytea[])`,
+        [
+          ids.map((r) => r.id),
+          fresh.map((i) => i.accountId),
+          fresh.map((i) => i.kind),
+          fresh.map((i) => i.appId),
+          ...[0, 1, 2, 3].map((k) => envelopes.map((e) => envelopeParams(e)[k])),
+        ],
+      );
+      await this.audit.record(manager, actor, [
+        {
+          action: 'attach_many',
+          entityType: 'platform_credential',
+          entityId: `batch-${ids[0].id}`,
+          before: null,
+          after: { accounts: fresh.map((i) => i.accountId) },
+        },
+      ]);
+      return fresh.length;
+    });
+  }
+
   /** The decrypted Weibo access token of an account (for the Weibo collector). */
   async weiboAccessToken(accountId: number): Promise<string> {
     const [row] = await this.dataSource.query<(EnvelopeRow & { kind: CredentialKind })[]>(

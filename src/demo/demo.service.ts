@@ -1,6 +1,11 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
 import { AccountImportService } from '../accounts/import/account-import.service';
+import { CollectionScheduler } from '../collection/collection-scheduler.service';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import type { CredentialKind } from '../credentials/credential-kinds';
+import { CredentialsService } from '../credentials/credentials.service';
 import type { RunningSimulator } from '../simulator';
 import { toDemoImportRow } from './demo-registration';
 
@@ -18,7 +23,71 @@ export class DemoService {
     @Inject(SIMULATOR) private readonly simulator: RunningSimulator,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly importer: AccountImportService,
+    private readonly credentials: CredentialsService,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Optional() private readonly scheduler?: CollectionScheduler,
   ) {}
+
+  /**
+   * Demo start: the simulated population registered, each account given the simulator's
+   * credentials (AppID + AppSecret, Weibo token), and the first backfill enqueued.
+   */
+  async start(): Promise<void> {
+    await this.registerPopulation();
+    await this.attachCredentials();
+    if (this.config.collection.enabled && this.scheduler) {
+      const run = await this.scheduler.backfillNewAccounts();
+      if (run) {
+        this.logger.warn(
+          `DEMO MODE: backfilling ${run.accounts} simulated accounts (${this.config.collection.backfillDays} days, run #${run.runId}); ` +
+            `progress: GET /api/v1/collection/backfills/${run.runId} and the log`,
+        );
+      }
+    }
+  }
+
+  /** The simulator's credentials for every simulated account that has none (set-based). */
+  async attachCredentials(): Promise<number> {
+    const population = this.simulator.population;
+    const rows = await this.dataSource.query<
+      { id: number; platform: string; wechat_app_id: string | null; weibo_uid: string | null }[]
+    >(
+      `SELECT a.id, a.platform, a.wechat_app_id, a.weibo_uid FROM accounts a
+       WHERE a.data_source = 'simulated' AND NOT EXISTS (
+         SELECT 1 FROM platform_credentials c WHERE c.account_id = a.id AND c.state <> 'revoked')`,
+    );
+    const items: { accountId: number; kind: CredentialKind; appId: string | null; secret: string }[] =
+      [];
+    for (const row of rows) {
+      if (row.platform === 'wechat' && row.wechat_app_id) {
+        const account = population.findByAppId(row.wechat_app_id);
+        if (account?.appSecret) {
+          items.push({
+            accountId: row.id,
+            kind: 'wechat_app',
+            appId: row.wechat_app_id,
+            secret: account.appSecret,
+          });
+        }
+      } else if (row.platform === 'weibo' && row.weibo_uid) {
+        const account = population.findByUid(row.weibo_uid);
+        if (account?.weiboAccessToken) {
+          items.push({
+            accountId: row.id,
+            kind: 'weibo_token',
+            appId: null,
+            secret: account.weiboAccessToken,
+          });
+        }
+      }
+    }
+    let attached = 0;
+    for (let i = 0; i < items.length; i += 5_000) {
+      attached += await this.credentials.attachMany(items.slice(i, i + 5_000), SYSTEM_ACTOR);
+    }
+    if (attached > 0) this.logger.log(`DEMO MODE: simulator credentials attached to ${attached} accounts`);
+    return attached;
+  }
 
   async registerPopulation(): Promise<{ created: number; updated: number; unchanged: number }> {
     const batchSize = Math.min(this.config.importMaxRows, 20_000);

@@ -4,6 +4,11 @@ import { WechatClient } from './wechat/wechat.client';
 import { WECHAT_TOKEN_SOURCE } from './wechat-token-source';
 import { WeiboClient } from './weibo/weibo.client';
 
+/** Keep-alive sockets per host: one per collection slot, so requests never queue for a socket. */
+function socketsFor(config: AppConfig): number {
+  return Math.max(16, config.collection.concurrency);
+}
+
 /** One client per platform, built from config (in demo mode the base URLs are the simulator's). */
 @Global()
 @Module({
@@ -16,6 +21,7 @@ import { WeiboClient } from './weibo/weibo.client';
           baseUrl: config.platforms.wechatBaseUrl,
           timeoutMs: config.platforms.timeoutMs,
           maxBodyBytes: config.platforms.maxBodyBytes,
+          maxSockets: socketsFor(config),
           logger: new Logger(WechatClient.name),
         }),
     },
@@ -28,6 +34,7 @@ import { WeiboClient } from './weibo/weibo.client';
           commercialBaseUrl: config.platforms.weiboCommercialBaseUrl,
           timeoutMs: config.platforms.timeoutMs,
           maxBodyBytes: config.platforms.maxBodyBytes,
+          maxSockets: socketsFor(config),
           logger: new Logger(WeiboClient.name),
         }),
     },

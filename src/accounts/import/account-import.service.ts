@@ -4,8 +4,8 @@ import { DataSource, type EntityManager } from 'typeorm';
 import type { Actor, Principal } from '../../auth/principal';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { AuditService } from '../../audit/audit.service';
-import { AccountsErrorCode, AccountsException } from '../accounts.exception';
-import { type ImportFormat, UnreadableImportError, parseImportFile } from './import-parser';
+import type { ImportFormat } from './import-parser';
+import { readImportRecords, rejectRowErrors } from './import-request';
 import { type Resolution, resolveImportRows } from './import-resolution';
 import { writeImportRows } from './import-writer';
 import {
@@ -56,26 +56,7 @@ export class AccountImportService {
     actor: Actor,
   ): Promise<ImportResult> {
     const started = Date.now();
-    let records;
-    try {
-      records = parseImportFile(content, format, IMPORT_ALIASES);
-    } catch (err) {
-      if (err instanceof UnreadableImportError) {
-        throw new AccountsException(AccountsErrorCode.ImportUnreadable, err.message);
-      }
-      throw err;
-    }
-    if (records.length === 0) {
-      throw new AccountsException(AccountsErrorCode.ImportInvalid, 'The file has no rows.', {
-        errors: [],
-      });
-    }
-    if (records.length > this.config.importMaxRows) {
-      throw new AccountsException(
-        AccountsErrorCode.ImportTooLarge,
-        `The file has ${records.length} rows; the limit is ${this.config.importMaxRows} (IMPORT_MAX_ROWS). Split it.`,
-      );
-    }
+    const records = readImportRecords(content, format, IMPORT_ALIASES, this.config.importMaxRows);
     const errors: ImportRowError[] = [];
     const rows: ImportRow[] = [];
     for (const record of records) {
@@ -90,15 +71,7 @@ export class AccountImportService {
       result = await this.dataSource.transaction(async (manager) => {
         await manager.query('SELECT pg_advisory_xact_lock($1)', [IMPORT_LOCK_KEY]);
         const resolution = await resolveImportRows(manager, rows, principal, errors);
-        if (errors.length > 0) {
-          errors.sort((a, b) => a.row - b.row);
-          const invalidRows = new Set(errors.map((e) => e.row)).size;
-          throw new AccountsException(
-            AccountsErrorCode.ImportInvalid,
-            `${invalidRows} of ${records.length} rows are invalid; nothing was applied. Fix them and upload the file again.`,
-            { errors },
-          );
-        }
+        rejectRowErrors(errors, records.length);
         const applied = await this.apply(manager, rows, resolution, actor, format);
         // A dry run does the real work, so its counts are exact, then rolls it back.
         if (dryRun) throw new DryRunRollback({ ...applied, dryRun: true });
