@@ -14,7 +14,7 @@ import { HealthModule } from './health/health.module';
 import { PlatformsModule } from './platforms/platforms.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { MetricsApiModule } from './metrics/metrics-api.module';
-import { CollectionModule } from './collection/collection.module';
+import { CollectionPipelineModule } from './collection/collection-pipeline.module';
 import { ScheduleModule } from '@nestjs/schedule';
 import type { HttpMetrics } from './health/metrics.registry';
 import { PrometheusModule } from './health/prometheus.module';
@@ -63,8 +63,8 @@ export class AppModule {
         // Every role: idempotent, race-safe partition upkeep (bootstrap + a daily cron).
         ScheduleModule.forRoot(),
         MetricsModule,
-        // The scheduler of record; inert until schedules and their fan-out handlers are configured.
-        CollectionModule,
+        // Scheduled collection: ledger + fan-out (every role), workers, health and its API.
+        CollectionPipelineModule.register({ config, databaseUrl }),
         ...featureModules(config),
         // Once for every role: two instances would split the in-process token coalescing.
         CredentialsModule.register({ http: config.role !== 'worker' }),

@@ -214,7 +214,7 @@ export class CollectionScheduler implements OnModuleInit {
     const fromDay = addDays(today, -days);
     const [run] = await this.dataSource.query<{ id: number }[]>(
       `INSERT INTO backfill_runs (requested_by, from_day, to_day, accounts, total_days, finished_at)
-       VALUES ($1, $2, $3, $4, $5, CASE WHEN $5 = 0 THEN now() END) RETURNING id`,
+       VALUES ($1, $2, $3, $4, $5::bigint, CASE WHEN $5::bigint = 0 THEN now() END) RETURNING id`,
       [requestedBy, fromDay, today, accounts.length, wechat.length * days + weibo.length * (days + 1)],
     );
     const template = (task: CollectionTask, from: string, through: string) =>

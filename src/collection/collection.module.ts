@@ -27,7 +27,7 @@ const NO_SCHEDULES: readonly ScheduleDefinition[] = [];
     { provide: SCHEDULES, useValue: NO_SCHEDULES },
     { provide: REPLICA_ID, useFactory: defaultReplicaId },
   ],
-  exports: [ScheduleTickService],
+  exports: [ScheduleTickService, CLOCK],
 })
 export class CollectionModule {
   static register(options: { schedules: readonly ScheduleDefinition[] }): DynamicModule {

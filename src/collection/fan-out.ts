@@ -70,6 +70,7 @@ export async function dueAccounts(db: Queryable, q: DueQuery): Promise<DueAccoun
        AND ($5::int[] IS NULL OR a.id = ANY($5::int[]))
        AND ($6::text IS NULL OR o.region_code LIKE $6::text)
        AND ${dueCondition}
+       AND $3::date IS NOT NULL
      ORDER BY bucket, a.id`,
     [
       q.task,

@@ -94,7 +94,7 @@ export const envSchema = z.object({
     .regex(/^\d{1,2}(,\d{1,2})*$/, 'must be comma-separated ages in days, e.g. 1,2,7')
     .default('1,2,7'),
   COLLECTION_BACKFILL_DAYS: positiveInt.max(365).default(90),
-  COLLECTION_BUDGET_PER_MINUTE: positiveInt.max(1_000_000).default(600),
+  COLLECTION_BUDGET_PER_MINUTE: positiveInt.max(1_000_000).default(1_200),
   COLLECTION_MAX_WAIT_SECONDS: z.coerce.number().int().min(0).max(3_600).default(60),
   COLLECTION_MAX_ATTEMPTS: positiveInt.max(20).default(4),
   COLLECTION_DEAD_AFTER_FAILURES: positiveInt.max(100).default(5),

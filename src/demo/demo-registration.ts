@@ -1,5 +1,6 @@
 import { SECTOR_LABELS, type AdminLevel } from '../accounts/account-taxonomy';
-import type { SimAccount } from '../simulator';
+import type { CredentialKind } from '../credentials/credential-kinds';
+import type { SimAccount, SimPopulation } from '../simulator';
 
 const LEVEL_LABELS: Record<AdminLevel, string> = {
   central: '中央',
@@ -32,4 +33,36 @@ export function toDemoImportRow(account: SimAccount): Record<string, unknown> {
     dataSource: 'simulated',
     tags: [DEMO_TAG],
   };
+}
+
+export interface SimCredential {
+  accountId: number;
+  kind: CredentialKind;
+  appId: string | null;
+  secret: string;
+}
+
+/** The simulator's credentials (AppID + AppSecret, Weibo token) for registered accounts. */
+export function simulatorCredentials(
+  population: SimPopulation,
+  accounts: readonly {
+    id: number;
+    platform: string;
+    wechat_app_id: string | null;
+    weibo_uid: string | null;
+  }[],
+): SimCredential[] {
+  const items: SimCredential[] = [];
+  for (const row of accounts) {
+    if (row.platform === 'wechat' && row.wechat_app_id) {
+      const secret = population.findByAppId(row.wechat_app_id)?.appSecret;
+      if (secret) {
+        items.push({ accountId: row.id, kind: 'wechat_app', appId: row.wechat_app_id, secret });
+      }
+    } else if (row.platform === 'weibo' && row.weibo_uid) {
+      const secret = population.findByUid(row.weibo_uid)?.weiboAccessToken;
+      if (secret) items.push({ accountId: row.id, kind: 'weibo_token', appId: null, secret });
+    }
+  }
+  return items;
 }

@@ -4,10 +4,9 @@ import type { DataSource } from 'typeorm';
 import { AccountImportService } from '../accounts/import/account-import.service';
 import { CollectionScheduler } from '../collection/collection-scheduler.service';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import type { CredentialKind } from '../credentials/credential-kinds';
 import { CredentialsService } from '../credentials/credentials.service';
 import type { RunningSimulator } from '../simulator';
-import { toDemoImportRow } from './demo-registration';
+import { simulatorCredentials, toDemoImportRow } from './demo-registration';
 
 export const SIMULATOR = Symbol('SIMULATOR');
 
@@ -56,31 +55,7 @@ export class DemoService {
        WHERE a.data_source = 'simulated' AND NOT EXISTS (
          SELECT 1 FROM platform_credentials c WHERE c.account_id = a.id AND c.state <> 'revoked')`,
     );
-    const items: { accountId: number; kind: CredentialKind; appId: string | null; secret: string }[] =
-      [];
-    for (const row of rows) {
-      if (row.platform === 'wechat' && row.wechat_app_id) {
-        const account = population.findByAppId(row.wechat_app_id);
-        if (account?.appSecret) {
-          items.push({
-            accountId: row.id,
-            kind: 'wechat_app',
-            appId: row.wechat_app_id,
-            secret: account.appSecret,
-          });
-        }
-      } else if (row.platform === 'weibo' && row.weibo_uid) {
-        const account = population.findByUid(row.weibo_uid);
-        if (account?.weiboAccessToken) {
-          items.push({
-            accountId: row.id,
-            kind: 'weibo_token',
-            appId: null,
-            secret: account.weiboAccessToken,
-          });
-        }
-      }
-    }
+    const items = simulatorCredentials(population, rows);
     let attached = 0;
     for (let i = 0; i < items.length; i += 5_000) {
       attached += await this.credentials.attachMany(items.slice(i, i + 5_000), SYSTEM_ACTOR);

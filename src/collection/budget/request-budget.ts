@@ -1,11 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type OnModuleDestroy,
-  Optional,
-} from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { Platform } from '../../accounts/account-taxonomy';
@@ -234,7 +228,10 @@ export class RequestBudget implements OnModuleDestroy {
       } catch (error) {
         if (!(error instanceof PlatformError)) throw error;
         if (error.errorClass === 'rate_limited') {
-          const until = await this.blockAfterRateLimit(key, rateLimitWaitMs(error.retryAfterSeconds));
+          const until = await this.blockAfterRateLimit(
+            key,
+            rateLimitWaitMs(error.retryAfterSeconds),
+          );
           if (until > deadline) throw this.overCap(platform, key, until - this.now());
           continue;
         }
@@ -436,7 +433,11 @@ export class RequestBudget implements OnModuleDestroy {
   private async blockAfterQuotaExhausted(key: string): Promise<void> {
     const st = this.state(key);
     const wall = Date.now();
-    this.extendLocalBlock(st, this.now() + (nextQuotaDay(new Date(wall)).getTime() - wall), 'quota_exhausted');
+    this.extendLocalBlock(
+      st,
+      this.now() + (nextQuotaDay(new Date(wall)).getTime() - wall),
+      'quota_exhausted',
+    );
     try {
       const rows = await this.dataSource.query<BlockRow[]>(QUOTA_BLOCK_SQL, [
         key,

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import pLimit from 'p-limit';
-import type { DataSource } from 'typeorm';
-import { createTestDatabase, openTestDataSource } from '../../../test/support/database';
+import { DataSource } from 'typeorm';
+import { createTestDatabase } from '../../../test/support/database';
+import { buildDataSourceOptions } from '../../database/data-source-options';
 import type { Platform } from '../../accounts/account-taxonomy';
 import { AuditService } from '../../audit/audit.service';
 import { businessDate } from '../../common/business-date';
@@ -9,6 +10,11 @@ import { CredentialCipher, parseKeyRing, type KeyRing } from '../../credentials/
 import { CredentialsService } from '../../credentials/credentials.service';
 import { TEST_ACTOR, testPrincipal } from '../../credentials/credentials-testing';
 import { WechatTokenService } from '../../credentials/wechat-token.service';
+import {
+  PARTITION_MONTHS_AHEAD,
+  PARTITION_MONTHS_BACK,
+} from '../../metrics/partition-maintenance.service';
+import { ensurePartitionsAhead } from '../../metrics/partitions';
 import { PlatformError } from '../../platforms/platform-error';
 import { WechatClient } from '../../platforms/wechat/wechat.client';
 import { WeiboClient } from '../../platforms/weibo/weibo.client';
@@ -58,7 +64,7 @@ export interface TaskHarnessOptions {
   /** Simulator population size (default 400: enough accounts of both platforms). */
   simSize?: number;
   /** Which simulator accounts to register (default: active, posting ones). */
-  pick?: (account: SimAccount) => boolean;
+  pick?: (account: SimAccount, sim: TestSim) => boolean;
 }
 
 export interface TestDb {
@@ -89,7 +95,14 @@ const defaultPick = (a: SimAccount) => !a.dormant && a.postsPerWeek >= 3;
 export async function startTaskHarness(options: TaskHarnessOptions = {}): Promise<TaskHarness> {
   const t = await startTestSim({ size: options.simSize ?? 400, latencyMs: 0 });
   const now = () => t.clock.now;
-  const clientOptions = { baseUrl: t.sim.url, timeoutMs: 5_000, maxBodyBytes: 4 << 20, now };
+  const logger = { log: () => undefined, warn: () => undefined };
+  const clientOptions = {
+    baseUrl: t.sim.url,
+    timeoutMs: 5_000,
+    maxBodyBytes: 4 << 20,
+    now,
+    logger,
+  };
   const wechatClient = new WechatClient(clientOptions);
   const weiboClient = new WeiboClient(clientOptions);
   const ring = parseKeyRing(`v1:${randomBytes(32).toString('base64')}`);
@@ -97,7 +110,7 @@ export async function startTaskHarness(options: TaskHarnessOptions = {}): Promis
   const wechatSims: SimAccount[] = [];
   const weiboSims: SimAccount[] = [];
   for (const account of t.sim.population.accounts()) {
-    if (!pick(account)) continue;
+    if (!pick(account, t)) continue;
     if (account.platform === 'wechat' && wechatSims.length < (options.wechat ?? 0)) {
       wechatSims.push(account);
     }
@@ -112,8 +125,19 @@ export async function startTaskHarness(options: TaskHarnessOptions = {}): Promis
 
   const openDb = async (): Promise<TestDb> => {
     const url = await createTestDatabase();
-    const dataSource = await openTestDataSource(url);
+    // More connections than task slots (20): the metric writers create a missing month partition on
+    // a second connection while the caller's transaction holds one, so a pool no larger than the
+    // concurrency deadlocks on the first writes (reported to the metrics owner).
+    const dataSource = await new DataSource(buildDataSourceOptions(url, 24)).initialize();
     opened.push(dataSource);
+    // As PartitionMaintenanceService does at startup: concurrent first writers would otherwise
+    // race to create the same partitions while holding locks on the parent (reported).
+    await ensurePartitionsAhead(
+      dataSource,
+      businessDate(t.clock.now),
+      PARTITION_MONTHS_BACK,
+      PARTITION_MONTHS_AHEAD,
+    );
     const cipher = new CredentialCipher(ring);
     const credentials = new CredentialsService(dataSource, cipher, new AuditService());
     const tokens = new WechatTokenService(dataSource, cipher, wechatClient);

@@ -3,11 +3,7 @@ import { businessDayStart } from '../../common/business-date';
 import { addDays, dayNumber } from '../../common/calendar-date';
 import { WechatTokenService } from '../../credentials/wechat-token.service';
 import type { DailyMetricRow, PostRow, PostSnapshotRow } from '../../metrics/metric-rows';
-import {
-  upsertDailyMetrics,
-  upsertPostSnapshots,
-  upsertPosts,
-} from '../../metrics/metric-writers';
+import { upsertDailyMetrics, upsertPostSnapshots, upsertPosts } from '../../metrics/metric-writers';
 import { DATACUBE_MAX_SPAN_DAYS } from '../../platforms/date-windows';
 import { WechatClient } from '../../platforms/wechat/wechat.client';
 import type {
@@ -89,6 +85,10 @@ export class WechatDailyTask implements TaskHandler {
       if (appId === null) {
         throw new CollectionConfigError('no_app_id', 'The account has no WeChat AppID.');
       }
+      // A bookmark past today is abnormal state: no requests, no writes, not even older days (R14).
+      if (bookmark?.coveredThrough && bookmark.coveredThrough > ctx.today) {
+        return { accountId: target.accountId, ok: true, daysDone };
+      }
       const { head, tail } = pendingRanges(ctx.job, bookmark);
       const call = <T>(fn: (token: string) => Promise<T>): Promise<T> =>
         this.tokens.withToken(appId, (token) =>
@@ -115,7 +115,16 @@ export class WechatDailyTask implements TaskHandler {
             daysDone += data.finalDays.length;
             dataAsOf = data.finalDays[data.finalDays.length - 1];
           }
-          if (data.finalDays.length < daysOf(chunk).length) break; // is_delay: stop here
+          if (data.finalDays.length < daysOf(chunk).length) {
+            // is_delay: stop here. The deferred days count as done for backfill progress: the
+            // daily runs collect them once the platform publishes them.
+            const deferred =
+              daysOf({ from: chunk.from, to: tail.to }).length - data.finalDays.length;
+            await ctx.dataSource.transaction((tx) =>
+              addBackfillProgress(tx, ctx.job.backfillRunId, deferred),
+            );
+            break;
+          }
         }
       }
       if (head) {
@@ -124,7 +133,10 @@ export class WechatDailyTask implements TaskHandler {
           const data = await this.fetchChunk(call, chunk, []);
           // Old days are final; a delay here would leave a hole, so the head stops at once.
           if (data.finalDays.length < daysOf(chunk).length) break;
-          await this.write(target.accountId, data, ctx, { coveredFrom: chunk.from, coveredThrough: through });
+          await this.write(target.accountId, data, ctx, {
+            coveredFrom: chunk.from,
+            coveredThrough: through,
+          });
           daysDone += data.finalDays.length;
         }
       }
@@ -172,7 +184,6 @@ export class WechatDailyTask implements TaskHandler {
     cover: { coveredFrom: string; coveredThrough: string },
   ): Promise<void> {
     const source = ctx.source;
-    const lastDay = data.finalDays[data.finalDays.length - 1];
     const final = new Set(data.finalDays);
     const ages = new Set([0, ...ctx.repollAges]);
     const articles = data.articles.filter(
@@ -210,7 +221,12 @@ export class WechatDailyTask implements TaskHandler {
     }));
     const snapshots: PostSnapshotRow[] = articles.flatMap((a) =>
       a.stats
-        .filter((s) => s.statDate <= lastDay && ages.has(dayNumber(s.statDate) - dayNumber(a.publishDate)))
+        // Every served stat date is final (datacube serves up to yesterday), also those after this
+        // chunk: an article published near the chunk's end gets its later ages now, not never.
+        .filter(
+          (s) =>
+            s.statDate < ctx.today && ages.has(dayNumber(s.statDate) - dayNumber(a.publishDate)),
+        )
         .map((s) => ({
           accountId,
           platformPostId: a.msgid,

@@ -52,7 +52,7 @@ export class WeiboCountersTask implements TaskHandler {
       const bookmark = bookmarks.get(target.accountId);
       try {
         checkBookmark(bookmark);
-        if (bookmark?.coveredThrough != null && bookmark.coveredThrough >= today) {
+        if (bookmark?.coveredThrough && bookmark.coveredThrough >= today) {
           outcomes.set(target.accountId, { accountId: target.accountId, ok: true, daysDone: 0 });
         } else {
           due.push(target.accountId);
@@ -86,7 +86,8 @@ export class WeiboCountersTask implements TaskHandler {
             );
       const polled = posts.filter((p) => NUMERIC_ID.test(p.platform_post_id));
       const byId = new Map<string, StoredPost[]>();
-      for (const p of polled) byId.set(p.platform_post_id, [...(byId.get(p.platform_post_id) ?? []), p]);
+      for (const p of polled)
+        byId.set(p.platform_post_id, [...(byId.get(p.platform_post_id) ?? []), p]);
       const ids = [...byId.keys()];
       if (ids.length > 0) {
         const token = await firstWeiboToken(this.credentials, due);

@@ -45,7 +45,7 @@ export class WeiboFollowersTask implements TaskHandler {
       try {
         checkBookmark(bookmark);
         const uid = uidOf(target);
-        if (bookmark?.coveredThrough != null && bookmark.coveredThrough >= day) {
+        if (bookmark?.coveredThrough && bookmark.coveredThrough >= day) {
           outcomes.set(target.accountId, { accountId: target.accountId, ok: true, daysDone: 0 });
         } else {
           due.push({ target, uid });

@@ -3,11 +3,7 @@ import { businessDate, businessDayStart } from '../../common/business-date';
 import { addDays } from '../../common/calendar-date';
 import { CredentialsService } from '../../credentials/credentials.service';
 import type { DailyMetricRow, PostRow, PostSnapshotRow } from '../../metrics/metric-rows';
-import {
-  upsertDailyMetrics,
-  upsertPostSnapshots,
-  upsertPosts,
-} from '../../metrics/metric-writers';
+import { upsertDailyMetrics, upsertPostSnapshots, upsertPosts } from '../../metrics/metric-writers';
 import { WeiboClient } from '../../platforms/weibo/weibo.client';
 import type { WeiboStatus } from '../../platforms/weibo/weibo.schemas';
 import { addBackfillProgress, advanceBookmark, readBookmarks, type Bookmark } from '../bookmarks';
@@ -85,16 +81,18 @@ export class WeiboPostsTask implements TaskHandler {
       checkBookmark(bookmark);
       const uid = uidOf(target);
       // A bookmark past today is not ours to extend or fill in (R14): nothing to do.
-      if (bookmark?.coveredThrough != null && bookmark.coveredThrough > ctx.today) {
+      if (bookmark?.coveredThrough && bookmark.coveredThrough > ctx.today) {
         return { accountId: target.accountId, ok: true, daysDone };
       }
       const { head, tail } = pendingRanges(ctx.job, this.reopened(bookmark));
       // Never past today: later days have no posts yet and must not be marked covered.
-      const tailRange = tail && tail.from <= ctx.today ? { ...tail, to: minDay(tail.to, ctx.today) } : null;
+      const tailRange =
+        tail && tail.from <= ctx.today ? { ...tail, to: minDay(tail.to, ctx.today) } : null;
       if (!head && !tailRange) return { accountId: target.accountId, ok: true, daysDone };
 
       const own = await ownWeiboToken(this.credentials, target.accountId);
-      const token = own === null ? await sharedToken() : { accountId: target.accountId, token: own };
+      const token =
+        own === null ? await sharedToken() : { accountId: target.accountId, token: own };
       if (token === null) throw noWeiboToken();
       const isNew = (day: string) =>
         !bookmark?.coveredFrom ||

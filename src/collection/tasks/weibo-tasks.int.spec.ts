@@ -158,6 +158,7 @@ describe('Weibo tasks against the simulator (PostgreSQL)', () => {
     );
 
     // Covered through today: a second run asks for nothing and writes nothing.
+    written.rows = 0;
     const again = await followersTask.run(batch, h.context(db, job('weibo.followers')));
     expect(calls('/2/users/counts.json')).toBe(1); // the unknown uid is asked again, alone
     expect(ok(again)).toBe(targets().length);
@@ -261,8 +262,7 @@ describe('Weibo tasks against the simulator (PostgreSQL)', () => {
     expect(outcomes.every((o) => o.ok && o.daysDone === 0)).toBe(true);
     // One window (today), one page unless today has 20 posts or more.
     const todayPages = db.weibo.reduce(
-      (sum, a) =>
-        sum + Math.floor(truthPosts(a, h.today()).length / WEIBO_WINDOW_PAGE_SIZE) + 1,
+      (sum, a) => sum + Math.floor(truthPosts(a, h.today()).length / WEIBO_WINDOW_PAGE_SIZE) + 1,
       0,
     );
     expect(budget.calls).toBe(todayPages);
@@ -280,11 +280,12 @@ describe('Weibo tasks against the simulator (PostgreSQL)', () => {
 
   it('counters: re-polls the stored posts at ages 1, 2 and 7 into snapshots observed today', async () => {
     const today = h.today();
-    await db.dataSource.query(`DELETE FROM post_metric_snapshots WHERE observed_day = $1`, [
-      today,
-    ]);
+    await db.dataSource.query(`DELETE FROM post_metric_snapshots WHERE observed_day = $1`, [today]);
     const budget = new TestBudget();
-    const outcomes = await countersTask.run(targets(), h.context(db, job('weibo.counters'), budget));
+    const outcomes = await countersTask.run(
+      targets(),
+      h.context(db, job('weibo.counters'), budget),
+    );
     expect(outcomes.every((o) => o.ok && o.dataAsOf === today)).toBe(true);
     const expected = db.weibo.flatMap((account) =>
       [1, 2, 7].flatMap((age) =>
