@@ -215,7 +215,13 @@ export class CollectionScheduler implements OnModuleInit {
     const [run] = await this.dataSource.query<{ id: number }[]>(
       `INSERT INTO backfill_runs (requested_by, from_day, to_day, accounts, total_days, finished_at)
        VALUES ($1, $2, $3, $4, $5::bigint, CASE WHEN $5::bigint = 0 THEN now() END) RETURNING id`,
-      [requestedBy, fromDay, today, accounts.length, wechat.length * days + weibo.length * (days + 1)],
+      [
+        requestedBy,
+        fromDay,
+        today,
+        accounts.length,
+        wechat.length * days + weibo.length * (days + 1),
+      ],
     );
     const template = (task: CollectionTask, from: string, through: string) =>
       ({ task, fromDay: from, throughDay: through, backfillRunId: run.id }) satisfies Omit<
@@ -223,8 +229,20 @@ export class CollectionScheduler implements OnModuleInit {
         'accountIds'
       >;
     const jobs = [
-      ...planJobs(wechat, template('wechat.daily', fromDay, yesterday), this.perJob('wechat.daily'), now, 0),
-      ...planJobs(weibo, template('weibo.posts', fromDay, today), this.perJob('weibo.posts'), now, 0),
+      ...planJobs(
+        wechat,
+        template('wechat.daily', fromDay, yesterday),
+        this.perJob('wechat.daily'),
+        now,
+        0,
+      ),
+      ...planJobs(
+        weibo,
+        template('weibo.posts', fromDay, today),
+        this.perJob('weibo.posts'),
+        now,
+        0,
+      ),
       ...planJobs(
         weibo,
         { task: 'weibo.followers', throughDay: today },

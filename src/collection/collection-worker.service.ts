@@ -10,6 +10,9 @@ import pLimit from 'p-limit';
 import type { DataSource } from 'typeorm';
 import type { Platform } from '../accounts/account-taxonomy';
 import { businessDate } from '../common/business-date';
+import { addDays } from '../common/calendar-date';
+import { ensureMetricPartitions } from '../metrics/metric-writers';
+import { METRIC_TABLES } from '../metrics/partitions';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import {
   type AccountOutcome,
@@ -23,6 +26,7 @@ import { recordOutcomes } from './health/collection-health';
 import { CollectionMetrics } from './health/collection-metrics';
 import { RequestBudget } from './budget/request-budget';
 import { type FetchedJob, JobQueue } from './queue/job-queue';
+import { CATCH_UP_DAYS, daysOf } from './tasks/collection-windows';
 import type { TaskHandler, TaskRunContext } from './tasks/task-handler';
 
 /** The task handlers, by task (provided by the collection module). */
@@ -97,7 +101,10 @@ export class CollectionWorker implements OnApplicationBootstrap, BeforeApplicati
         for (const task of tasks) {
           const room = this.maxJobs - this.inflight.size;
           if (room <= 0 || this.stopping) break;
-          const jobs = await this.queue.fetch(task, Math.min(this.config.collection.jobBatch, room));
+          const jobs = await this.queue.fetch(
+            task,
+            Math.min(this.config.collection.jobBatch, room),
+          );
           fetched += jobs.length;
           for (const job of jobs) this.track(this.runJob(job));
         }
@@ -139,6 +146,7 @@ export class CollectionWorker implements OnApplicationBootstrap, BeforeApplicati
     try {
       if (!handler) throw new Error(`no handler for task ${job.task}`);
       const targets = await this.targets(job.data.accountIds, TASK_PLATFORM[job.task]);
+      await this.ensurePartitions(job);
       const now = new Date();
       const context: TaskRunContext = {
         job: job.data,
@@ -192,6 +200,15 @@ export class CollectionWorker implements OnApplicationBootstrap, BeforeApplicati
     }
     // Never throws; only transitions with `alert` are sent, once per healthy→failing change.
     if (transitions.some((t) => t.alert)) void this.notifier.notify(transitions);
+  }
+
+  /** The months the job may write, partitioned before any of its write transactions opens. */
+  private async ensurePartitions(job: FetchedJob): Promise<void> {
+    const ages = this.config.collection.repollAges;
+    const lookBack = CATCH_UP_DAYS + (ages.length > 0 ? Math.max(...ages) : 0);
+    const from = job.data.fromDay ?? addDays(job.data.throughDay, -lookBack);
+    const to = addDays(job.data.throughDay, 1);
+    await ensureMetricPartitions(this.dataSource, METRIC_TABLES, daysOf({ from, to }));
   }
 
   /** The job's accounts that can still be collected (active, not dead-lettered). */

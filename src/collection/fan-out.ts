@@ -108,7 +108,9 @@ export function planJobs(
     jobs.push({
       data: { ...template, accountIds: batch.map((a) => a.accountId) },
       startAfter:
-        spreadMs > 0 ? new Date(start.getTime() + Math.floor(batch[0].offset * spreadMs)) : undefined,
+        spreadMs > 0
+          ? new Date(start.getTime() + Math.floor(batch[0].offset * spreadMs))
+          : undefined,
     });
   }
   return jobs;

@@ -38,7 +38,20 @@ async function ensurePartitionsForDays(
   table: MetricTable,
   days: string[],
 ): Promise<void> {
-  const dataSource = manager.connection;
+  await ensureMetricPartitions(manager.connection, [table], days);
+}
+
+/**
+ * Makes sure the months of `days` have partitions of `tables`. Writers call it themselves, but a
+ * caller about to open many concurrent write transactions should call it first, outside them:
+ * creating a partition needs another pooled connection and the parent's exclusive lock, which
+ * open transactions of other writers would hold up (a pool smaller than the writers could stall).
+ */
+export async function ensureMetricPartitions(
+  dataSource: DataSource,
+  tables: readonly MetricTable[],
+  days: readonly string[],
+): Promise<void> {
   let ensured = ensuredByDatabase.get(dataSource);
   if (!ensured) {
     ensured = new Set();
@@ -46,10 +59,12 @@ async function ensurePartitionsForDays(
   }
   const months = new Set(days.map((d) => `${d.slice(0, 7)}-01`));
   for (const month of months) {
-    const [partition] = monthlyPartitionsFor(month, month, [table]);
-    if (ensured.has(partition.name)) continue;
-    await ensureMonthlyPartitions(dataSource, [table], month, month);
-    ensured.add(partition.name);
+    for (const table of tables) {
+      const [partition] = monthlyPartitionsFor(month, month, [table]);
+      if (ensured.has(partition.name)) continue;
+      await ensureMonthlyPartitions(dataSource, [table], month, month);
+      ensured.add(partition.name);
+    }
   }
 }
 

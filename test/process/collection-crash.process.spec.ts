@@ -3,13 +3,18 @@ import { businessDate } from '../../src/common/business-date';
 import { addDays, dayNumber } from '../../src/common/calendar-date';
 import { type SimAccount, wechatTruth, weiboTruth } from '../../src/simulator';
 import { isDelayed } from '../../src/simulator/wechat-datacube';
-import { type CollectionCluster, type WorkerProcess, startCollectionCluster, waitFor } from '../support/collection-cluster';
+import {
+  type CollectionCluster,
+  type WorkerProcess,
+  startCollectionCluster,
+  waitFor,
+} from '../support/collection-cluster';
 
 // R1: workers SIGKILLed at random during a collection; the stored rows must equal the simulator's
 // truth with nothing missing and nothing extra, and every job must end completed.
 const ACCOUNTS = 500;
 const DAYS = 10;
-const KILLS = 12;
+const KILLS = Number(process.env.R1_KILLS ?? 12);
 
 describe('R1: a worker killed mid-run, repeatedly (real processes)', () => {
   let cluster: CollectionCluster;
@@ -60,7 +65,30 @@ describe('R1: a worker killed mid-run, repeatedly (real processes)', () => {
       );
       return row.open === 0;
     }, 150_000);
-    expect(finished, workers.map((w) => w.output()).join('\n').slice(-3000)).toBe(true);
+    if (!finished) {
+      console.log(
+        await db.query(
+          `SELECT name, state::text, count(*)::int, max(retry_count) AS retries, min(start_after) AS start_after
+           FROM pgboss.job GROUP BY 1, 2 ORDER BY 1, 2`,
+        ),
+        await db.query(`SELECT * FROM backfill_runs`),
+        await db.query(
+          `SELECT name, state::text, started_on, expire_in::text, retry_count, now() FROM pgboss.job WHERE state = 'active'`,
+        ),
+        await db.query(`SELECT * FROM pgboss.version`),
+        await db.query(`SELECT name, expire_seconds, retry_limit FROM pgboss.queue`),
+        await db.query(
+          `SELECT state, last_error_class, last_error_code, last_error_message, count(*)::int FROM account_collection_health GROUP BY 1,2,3,4`,
+        ),
+      );
+    }
+    expect(
+      finished,
+      workers
+        .map((w) => w.output())
+        .join('\n')
+        .slice(-3000),
+    ).toBe(true);
     const states = await db.query<{ state: string; n: number }[]>(
       `SELECT state::text, count(*)::int AS n FROM pgboss.job WHERE name LIKE 'collect.%' GROUP BY 1`,
     );
@@ -104,6 +132,7 @@ describe('R1: a worker killed mid-run, repeatedly (real processes)', () => {
     );
 
     const missing: string[] = [];
+    const refused: number[] = [];
     const wrong: string[] = [];
     let expectedRows = 0;
     let expectedPosts = 0;
@@ -111,6 +140,11 @@ describe('R1: a worker killed mid-run, repeatedly (real processes)', () => {
     for (const account of accounts) {
       if (account.platform === 'wechat') {
         const sim = byApp.get(account.wechat_app_id!)!;
+        // Unverified accounts have no datacube access (48001): they fail, marked, not retried.
+        if (!sim.verified) {
+          refused.push(account.id);
+          continue;
+        }
         for (let d = fromDay; d < today; d = addDays(d, 1)) {
           if (isDelayed(cluster.sim.population, sim, dayNumber(d), clock)) break;
           const truth = wechatTruth(cluster.sim.population, sim, d, dayNumber(yesterday));
@@ -164,6 +198,17 @@ describe('R1: a worker killed mid-run, repeatedly (real processes)', () => {
     expect(storedPosts.size).toBe(expectedPosts);
     expect(expectedRows).toBeGreaterThan(1_000);
     expect(run.finished).toBe(true);
+    const marked = await db.query<
+      { account_id: number; state: string; last_error_class: string }[]
+    >(
+      `SELECT account_id, state, last_error_class FROM account_collection_health
+       WHERE account_id = ANY($1::int[]) ORDER BY account_id`,
+      [refused],
+    );
+    expect(refused.length).toBeGreaterThan(0);
+    expect(marked.map((m) => [m.state, m.last_error_class])).toEqual(
+      refused.map(() => ['failing', 'permission']),
+    );
     expect(Number(run.done)).toBe(Number(run.total));
   }, 300_000);
 });

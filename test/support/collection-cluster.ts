@@ -46,8 +46,10 @@ export async function startCollectionCluster(options: {
     WEIBO_API_BASE_URL: sim.url,
     CREDENTIALS_KEYS: credentialsKeys,
   };
+  // Queue settings (expiry, retries) are fixed on each job at insert: the API gets the workers' too.
   const api = await startTestApp({
     ...platformEnv,
+    ...options.workerEnv,
     APP_ROLE: 'api',
     LOG_LEVEL: 'error',
     COLLECTION_ENABLED: 'true',

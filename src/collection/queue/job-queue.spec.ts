@@ -37,15 +37,21 @@ describe('planJobs', () => {
 
   it('batches in offset order and starts each batch at its first account offset', () => {
     const slot = new Date('2026-11-22T00:30:00Z');
-    const jobs = planJobs(accounts, { task: 'wechat.daily', throughDay: '2026-11-21' }, 3, slot, 70_000);
+    const jobs = planJobs(
+      accounts,
+      { task: 'wechat.daily', throughDay: '2026-11-21' },
+      3,
+      slot,
+      70_000,
+    );
     expect(jobs.map((j) => j.data.accountIds)).toEqual([[1, 2, 3], [4, 5, 6], [7]]);
     expect(jobs.map((j) => j.startAfter?.getTime())).toEqual([
       slot.getTime(),
       slot.getTime() + 30_000,
       slot.getTime() + 60_000,
     ]);
-    expect(planJobs(accounts, { task: 'wechat.daily', throughDay: 'x' }, 10, slot, 0)[0].startAfter).toBe(
-      undefined,
-    );
+    expect(
+      planJobs(accounts, { task: 'wechat.daily', throughDay: 'x' }, 10, slot, 0)[0].startAfter,
+    ).toBe(undefined);
   });
 });

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { addBackfillProgress } from '../bookmarks';
 import type { Platform } from '../../accounts/account-taxonomy';
 import { PlatformError, type PlatformErrorClass } from '../../platforms/platform-error';
 import type {
@@ -90,4 +91,22 @@ export class CollectionConfigError extends Error {
     super(message);
     this.name = 'CollectionConfigError';
   }
+}
+
+/**
+ * A backfill account that failed for good (not retryable) will not collect its remaining days;
+ * they are counted as settled so the run's progress can reach its total (the account's health
+ * says why it failed). Returns the outcome unchanged.
+ */
+export async function settleAbandonedBackfill(
+  ctx: TaskRunContext,
+  outcome: AccountOutcome,
+  pendingDays: number,
+): Promise<AccountOutcome> {
+  if (outcome.ok || outcome.retryable || ctx.job.backfillRunId === undefined) return outcome;
+  const rest = pendingDays - (outcome.daysDone ?? 0);
+  if (rest > 0) {
+    await ctx.dataSource.transaction((tx) => addBackfillProgress(tx, ctx.job.backfillRunId, rest));
+  }
+  return outcome;
 }

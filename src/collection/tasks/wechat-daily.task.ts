@@ -19,6 +19,7 @@ import {
   type TaskHandler,
   type TaskRunContext,
   failedOutcome,
+  settleAbandonedBackfill,
 } from './task-handler';
 
 type Article = WechatArticleTotalDetail['articles'][number];
@@ -79,6 +80,7 @@ export class WechatDailyTask implements TaskHandler {
     ctx: TaskRunContext,
   ): Promise<AccountOutcome> {
     let daysDone = 0;
+    let pendingDays = 0;
     let dataAsOf: string | undefined;
     try {
       const appId = target.wechatAppId;
@@ -90,6 +92,7 @@ export class WechatDailyTask implements TaskHandler {
         return { accountId: target.accountId, ok: true, daysDone };
       }
       const { head, tail } = pendingRanges(ctx.job, bookmark);
+      pendingDays = (head ? daysOf(head).length : 0) + (tail ? daysOf(tail).length : 0);
       const call = <T>(fn: (token: string) => Promise<T>): Promise<T> =>
         this.tokens.withToken(appId, (token) =>
           ctx.budget.call('wechat', `wechat:${appId}`, async () => {
@@ -142,7 +145,11 @@ export class WechatDailyTask implements TaskHandler {
       }
       return { accountId: target.accountId, ok: true, dataAsOf, daysDone };
     } catch (err) {
-      return failedOutcome(target.accountId, err, daysDone);
+      return settleAbandonedBackfill(
+        ctx,
+        failedOutcome(target.accountId, err, daysDone),
+        pendingDays,
+      );
     }
   }
 

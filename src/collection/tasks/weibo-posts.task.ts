@@ -9,7 +9,12 @@ import type { WeiboStatus } from '../../platforms/weibo/weibo.schemas';
 import { addBackfillProgress, advanceBookmark, readBookmarks, type Bookmark } from '../bookmarks';
 import type { AccountOutcome, AccountTarget } from '../collection-contracts';
 import { type DayRange, chunkRange, daysOf, pendingRanges } from './collection-windows';
-import { type TaskHandler, type TaskRunContext, failedOutcome } from './task-handler';
+import {
+  type TaskHandler,
+  type TaskRunContext,
+  failedOutcome,
+  settleAbandonedBackfill,
+} from './task-handler';
 import {
   type WeiboTokenRef,
   checkBookmark,
@@ -76,6 +81,7 @@ export class WeiboPostsTask implements TaskHandler {
     sharedToken: () => Promise<WeiboTokenRef | null>,
   ): Promise<AccountOutcome> {
     let daysDone = 0;
+    let pendingDays = 0;
     let dataAsOf: string | undefined;
     try {
       checkBookmark(bookmark);
@@ -89,6 +95,7 @@ export class WeiboPostsTask implements TaskHandler {
       const tailRange =
         tail && tail.from <= ctx.today ? { ...tail, to: minDay(tail.to, ctx.today) } : null;
       if (!head && !tailRange) return { accountId: target.accountId, ok: true, daysDone };
+      pendingDays = (head ? daysOf(head).length : 0) + (tailRange ? daysOf(tailRange).length : 0);
 
       const own = await ownWeiboToken(this.credentials, target.accountId);
       const token =
@@ -129,7 +136,11 @@ export class WeiboPostsTask implements TaskHandler {
       }
       return { accountId: target.accountId, ok: true, dataAsOf, daysDone };
     } catch (err) {
-      return failedOutcome(target.accountId, err, daysDone);
+      return settleAbandonedBackfill(
+        ctx,
+        failedOutcome(target.accountId, err, daysDone),
+        pendingDays,
+      );
     }
   }
 
