@@ -128,13 +128,12 @@ export class CollectionWorker implements OnApplicationBootstrap, BeforeApplicati
   /** Sleeps until a job finishes, shutdown starts, or the poll interval passes. */
   private idle(): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(done, IDLE_POLL_MS);
-      const self = this;
-      function done() {
+      const done = (): void => {
         clearTimeout(timer);
-        self.wake = null;
+        this.wake = null;
         resolve();
-      }
+      };
+      const timer = setTimeout(done, IDLE_POLL_MS);
       this.wake = done;
     });
   }

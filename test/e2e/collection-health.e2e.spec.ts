@@ -1,8 +1,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { Test } from '@nestjs/testing';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Client } from 'pg';
@@ -19,7 +18,6 @@ import {
   COLLECTION_DISPATCHER,
   type CollectionDispatcher,
 } from '../../src/collection/health/collection-dispatcher';
-import { CollectionHealthModule } from '../../src/collection/health/collection-health.module';
 import { backfillProgress } from '../../src/collection/health/collection-health.service';
 import { CollectionMetrics } from '../../src/collection/health/collection-metrics';
 import { createMetricsRegistry } from '../../src/health/metrics.registry';
@@ -27,10 +25,9 @@ import { createTestDatabase } from '../support/database';
 import type { RequestOptions, TestResponse } from '../support/test-app';
 
 /*
- * The collection health API over HTTP. CollectionHealthModule is not wired into AppModule yet, so
- * the app is built here like src/app.factory.ts does (Fastify, the global validation pipe, the
- * real AppModule with its guard and error filter) plus CollectionHealthModule with a fake
- * dispatcher.
+ * The collection health API over HTTP. The app is built here like src/app.factory.ts does
+ * (Fastify, the global validation pipe, the real AppModule with its guard and error filter), with
+ * the collection dispatcher overridden by a fake that records calls.
  */
 
 interface HealthApp {
@@ -46,9 +43,6 @@ interface DispatchCall {
   principal: Principal;
 }
 
-@Module({})
-class CollectionHealthE2eRoot {}
-
 async function startHealthApp(dispatcher?: CollectionDispatcher): Promise<HealthApp> {
   const databaseUrl = await createTestDatabase();
   const adminKey = generateApiKey().plaintext;
@@ -63,22 +57,18 @@ async function startHealthApp(dispatcher?: CollectionDispatcher): Promise<Health
     WEIBO_API_BASE_URL: 'http://127.0.0.1:9',
   });
   const metrics = createMetricsRegistry();
-  const app = await NestFactory.create<NestFastifyApplication>(
-    {
-      module: CollectionHealthE2eRoot,
-      imports: [
-        AppModule.register({ config, databaseUrl, metrics }),
-        CollectionHealthModule.register({
-          http: true,
-          ...(dispatcher
-            ? { dispatcher: { provide: COLLECTION_DISPATCHER, useValue: dispatcher } }
-            : {}),
-        }),
-      ],
-    },
-    new FastifyAdapter(),
-    { logger: false, abortOnError: false },
-  );
+  // The real AppModule (it wires CollectionHealthModule with the real dispatcher); the dispatcher
+  // is replaced by a fake that records calls, or by nothing (503).
+  const moduleRef = await Test.createTestingModule({
+    imports: [AppModule.register({ config, databaseUrl, metrics })],
+  })
+    .overrideProvider(COLLECTION_DISPATCHER)
+    .useValue(dispatcher ?? null)
+    .compile();
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), {
+    logger: false,
+    abortOnError: false,
+  });
   app.useGlobalPipes(buildValidationPipe());
   await app.init();
   await app.get(ApiKeysService).ensureInitialAdminKey();

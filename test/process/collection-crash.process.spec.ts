@@ -170,7 +170,9 @@ describe('R1: a worker killed mid-run, repeatedly (real processes)', () => {
             row.shares,
             row.posts,
           ];
-          if (want.join() !== got.join()) wrong.push(`${account.id}|${d}: ${got} ≠ ${want}`);
+          if (want.join() !== got.join()) {
+            wrong.push(`${account.id}|${d}: ${got.join()} ≠ ${want.join()}`);
+          }
           for (const post of truth.posts) {
             expectedPosts += 1;
             if (!storedPosts.has(`${account.id}|${post.msgid}`)) missing.push(`post ${post.msgid}`);

@@ -8,7 +8,7 @@ import { CredentialsService } from '../../src/credentials/credentials.service';
 import { freePort } from '../../src/database/free-port';
 import { TEST_ACTOR } from '../../src/credentials/credentials-testing';
 import { simulatorCredentials, toDemoImportRow } from '../../src/demo/demo-registration';
-import { type RunningSimulator, startSimulator } from '../../src/simulator';
+import { type RunningSimulator, type SimulatorOptions, startSimulator } from '../../src/simulator';
 import { type TestApp, startTestApp } from './test-app';
 
 const MAIN = path.resolve('dist/src/main.js');
@@ -38,8 +38,16 @@ export async function startCollectionCluster(options: {
   size: number;
   latencyMs?: number;
   workerEnv?: Record<string, string>;
+  /** Applied last to the in-process app's env, e.g. `{ APP_ROLE: 'all' }` for an in-process worker. */
+  apiEnv?: Record<string, string>;
+  /** More simulator options (e.g. a frozen `now`). */
+  simulator?: Omit<SimulatorOptions, 'size' | 'latencyMs'>;
 }): Promise<CollectionCluster> {
-  const sim = await startSimulator({ size: options.size, latencyMs: options.latencyMs ?? 1 });
+  const sim = await startSimulator({
+    ...options.simulator,
+    size: options.size,
+    latencyMs: options.latencyMs ?? 1,
+  });
   const credentialsKeys = `v1:${randomBytes(32).toString('base64')}`;
   const platformEnv = {
     WECHAT_API_BASE_URL: sim.url,
@@ -54,6 +62,7 @@ export async function startCollectionCluster(options: {
     LOG_LEVEL: 'error',
     COLLECTION_ENABLED: 'true',
     COLLECTION_SCHEDULES: 'false',
+    ...options.apiEnv,
   });
   const dataSource = api.app.get(DataSource);
   const rows = [...sim.population.accounts()].map((a) => ({
@@ -127,4 +136,18 @@ export async function waitFor(done: () => Promise<boolean>, timeoutMs: number): 
     await new Promise((r) => setTimeout(r, 250));
   }
   return done();
+}
+
+/** Collection jobs not yet settled (waiting, to be retried, or running). */
+export async function openCollectionJobs(db: DataSource): Promise<number> {
+  const [row] = await db.query<{ open: number }[]>(
+    `SELECT count(*)::int AS open FROM pgboss.job
+     WHERE name LIKE 'collect.%' AND state IN ('created', 'retry', 'active')`,
+  );
+  return row.open;
+}
+
+/** Waits until every collection job is completed or failed; returns whether it got there. */
+export function waitForIdleQueue(db: DataSource, timeoutMs: number): Promise<boolean> {
+  return waitFor(async () => (await openCollectionJobs(db)) === 0, timeoutMs);
 }
