@@ -175,7 +175,12 @@ export class CredentialsService {
    * the accounts. Trusted input only (no per-field validation): not exposed over HTTP.
    */
   async attachMany(
-    items: readonly { accountId: number; kind: CredentialKind; appId: string | null; secret: string }[],
+    items: readonly {
+      accountId: number;
+      kind: CredentialKind;
+      appId: string | null;
+      secret: string;
+    }[],
     actor: Actor,
   ): Promise<number> {
     if (items.length === 0) return 0;

@@ -60,7 +60,8 @@ export class DemoService {
     for (let i = 0; i < items.length; i += 5_000) {
       attached += await this.credentials.attachMany(items.slice(i, i + 5_000), SYSTEM_ACTOR);
     }
-    if (attached > 0) this.logger.log(`DEMO MODE: simulator credentials attached to ${attached} accounts`);
+    if (attached > 0)
+      this.logger.log(`DEMO MODE: simulator credentials attached to ${attached} accounts`);
     return attached;
   }
 

@@ -18,13 +18,28 @@ export interface TimelineQuery {
   page: number;
 }
 
+/** Posts before `today` per (seed, account, today): the sum walks years of days, so it is memoised. */
+const postsBefore = new Map<string, number>();
+const POSTS_BEFORE_MAX = 50_000;
+
+function postsBeforeDay(population: SimPopulation, account: SimAccount, today: number): number {
+  const key = `${population.seed}:${population.anchorDate}:${account.index}:${today}`;
+  let total = postsBefore.get(key);
+  if (total === undefined) {
+    total = 0;
+    for (let day = dayNumber(account.openedOn); day < today; day += 1) {
+      total += postCountOn(population.seed, account, day);
+    }
+    if (postsBefore.size >= POSTS_BEFORE_MAX) postsBefore.clear();
+    postsBefore.set(key, total);
+  }
+  return total;
+}
+
 /** Posts published up to `now` (the current day's later posts do not exist yet). */
 export function statusesCount(population: SimPopulation, account: SimAccount, now: Date): number {
   const today = shanghaiDay(now);
-  let total = 0;
-  for (let day = dayNumber(account.openedOn); day < today; day += 1) {
-    total += postCountOn(population.seed, account, day);
-  }
+  const total = postsBeforeDay(population, account, today);
   return (
     total +
     weiboPosts(population, account, today).filter((p) => p.publishedAt <= now.getTime()).length

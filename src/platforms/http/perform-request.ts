@@ -5,6 +5,8 @@ import { redactSecrets, redactUrl } from './redact';
 /** The slice of Nest's `Logger` the clients use; tests pass their own object. */
 export interface PlatformLogger {
   log(message: string): void;
+  /** Successful calls are logged here (LOG_LEVEL=debug); collection makes thousands a second. */
+  debug?(message: string): void;
   warn(message: string): void;
 }
 
@@ -59,7 +61,9 @@ export async function performRequest(
   }
 
   const { status } = response;
-  logger.log(line(String(status)));
+  const ok = line(String(status));
+  if (logger.debug) logger.debug(ok);
+  else logger.log(ok);
   const retryAfter = headerValue(response.headers['retry-after']);
   const text = typeof response.data === 'string' ? response.data : '';
   if (status >= 300 && status < 400) return { kind: 'http', status, retryAfter };
