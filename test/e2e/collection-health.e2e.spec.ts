@@ -22,7 +22,7 @@ import { backfillProgress } from '../../src/collection/health/collection-health.
 import { CollectionMetrics } from '../../src/collection/health/collection-metrics';
 import { createMetricsRegistry } from '../../src/health/metrics.registry';
 import { createTestDatabase } from '../support/database';
-import type { RequestOptions, TestResponse } from '../support/test-app';
+import { type RequestOptions, type TestResponse, apiRequester } from '../support/test-app';
 
 /*
  * The collection health API over HTTP. The app is built here like src/app.factory.ts does
@@ -78,25 +78,7 @@ async function startHealthApp(dispatcher?: CollectionDispatcher): Promise<Health
   return {
     app,
     databaseUrl,
-    async request(method, urlPath, options = {}) {
-      const headers: Record<string, string> = { ...options.headers };
-      const key = options.key === undefined ? adminKey : options.key;
-      if (key !== null) headers['x-api-key'] = key;
-      let body = options.body;
-      if (options.json !== undefined) {
-        headers['content-type'] = 'application/json';
-        body = JSON.stringify(options.json);
-      }
-      const response = await fetch(`${baseUrl}${urlPath}`, { method, headers, body });
-      const text = await response.text();
-      let parsed: unknown = text;
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        // not JSON
-      }
-      return { status: response.status, headers: response.headers, body: parsed, text };
-    },
+    request: apiRequester(baseUrl, adminKey),
     close: () => app.close(),
   };
 }

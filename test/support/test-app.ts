@@ -57,25 +57,30 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     baseUrl,
     adminKey,
     databaseUrl,
-    async request(method, urlPath, options = {}) {
-      const headers: Record<string, string> = { ...options.headers };
-      const key = options.key === undefined ? adminKey : options.key;
-      if (key !== null) headers['x-api-key'] = key;
-      let body = options.body;
-      if (options.json !== undefined) {
-        headers['content-type'] = 'application/json';
-        body = JSON.stringify(options.json);
-      }
-      const response = await fetch(`${baseUrl}${urlPath}`, { method, headers, body });
-      const text = await response.text();
-      let parsed: unknown = text;
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        // not JSON
-      }
-      return { status: response.status, headers: response.headers, body: parsed, text };
-    },
+    request: apiRequester(baseUrl, adminKey),
     close: () => app.close(),
+  };
+}
+
+/** fetch against an app over a real socket, with `adminKey` unless a request gives `key`. */
+export function apiRequester(baseUrl: string, adminKey: string): TestApp['request'] {
+  return async (method, urlPath, options = {}) => {
+    const headers: Record<string, string> = { ...options.headers };
+    const key = options.key === undefined ? adminKey : options.key;
+    if (key !== null) headers['x-api-key'] = key;
+    let body = options.body;
+    if (options.json !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(options.json);
+    }
+    const response = await fetch(`${baseUrl}${urlPath}`, { method, headers, body });
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // not JSON
+    }
+    return { status: response.status, headers: response.headers, body: parsed, text };
   };
 }
