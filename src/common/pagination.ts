@@ -6,7 +6,8 @@ import type { SqlConditions } from './sql-builder';
 
 export const MAX_PAGE_SIZE = 500;
 
-export class PageQuery {
+/** `limit` and `cursor` of a keyset-paginated list. */
+export class CursorPageQuery {
   @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 50 })
   @IsOptional()
   @Type(() => Number)
@@ -20,7 +21,9 @@ export class PageQuery {
   @IsString()
   @MaxLength(500)
   cursor?: string;
+}
 
+export class PageQuery extends CursorPageQuery {
   @ApiPropertyOptional({ enum: ['asc', 'desc'], default: 'asc' })
   @IsOptional()
   @IsIn(['asc', 'desc'])

@@ -1,5 +1,4 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -12,13 +11,12 @@ import {
   Length,
   Matches,
   Max,
-  MaxLength,
   Min,
 } from 'class-validator';
 import { PLATFORMS, type Platform } from '../../accounts/account-taxonomy';
 import { REGION_CODE_PATTERN } from '../../accounts/account-rules';
 import { IsCalendarDate } from '../../common/calendar-date';
-import { MAX_PAGE_SIZE, PageMeta, PageQuery } from '../../common/pagination';
+import { CursorPageQuery, PageMeta, PageQuery } from '../../common/pagination';
 import { PLATFORM_ERROR_CLASSES } from '../../platforms/platform-error';
 import { COLLECTION_TASKS, type CollectionTask } from '../collection-contracts';
 import { HEALTH_STATES } from './collection-health';
@@ -125,21 +123,7 @@ export class CollectionHealthResponse {
 
 // ---------------------------------------------------------------- GET /runs
 
-export class ScheduleRunsQuery {
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_PAGE_SIZE)
-  limit: number = 50;
-
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
-  cursor?: string;
-
+export class ScheduleRunsQuery extends CursorPageQuery {
   @ApiPropertyOptional({ description: 'Schedule name, e.g. wechat.daily' })
   @IsOptional()
   @IsString()
@@ -171,21 +155,7 @@ export class ScheduleRunPage extends PageMeta {
 
 // ---------------------------------------------------------------- backfills
 
-export class BackfillRunsQuery {
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_PAGE_SIZE)
-  limit: number = 50;
-
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
-  cursor?: string;
-}
+export class BackfillRunsQuery extends CursorPageQuery {}
 
 export class BackfillRunItem {
   @ApiProperty() id!: number;
