@@ -98,7 +98,17 @@ describe('R6: rate limits, Retry-After, 45009 and per-appid budgets (in-process 
       json: { days: 20, accountIds: [busy.accountId] },
     });
     expect(second.status, second.text).toBe(202);
-    expect(await waitForIdleQueue(db, 100_000)).toBe(true);
+    const idle = await waitForIdleQueue(db, 100_000);
+    if (!idle) {
+      console.log(
+        await db.query(
+          `SELECT name, state::text, retry_count, start_after, data, output FROM pgboss.job
+           WHERE state IN ('created', 'retry', 'active')`,
+        ),
+        await db.query(`SELECT * FROM collection_budgets WHERE blocked_until IS NOT NULL`),
+      );
+    }
+    expect(idle).toBe(true);
   }, 160_000);
   afterAll(async () => {
     await cluster?.close();

@@ -6,7 +6,6 @@ import { tableChecksum } from '../metrics/metrics-testing';
 import {
   type CollectionCluster,
   startCollectionCluster,
-  waitFor,
   waitForIdleQueue,
 } from '../../test/support/collection-cluster';
 import type { CollectionJobData } from './collection-contracts';

@@ -138,11 +138,11 @@ export async function waitFor(done: () => Promise<boolean>, timeoutMs: number): 
   return done();
 }
 
-/** Collection jobs not yet settled (waiting, to be retried, or running). */
+/** Collection jobs not yet settled (waiting, to be retried, or running; dead letters excluded). */
 export async function openCollectionJobs(db: DataSource): Promise<number> {
   const [row] = await db.query<{ open: number }[]>(
     `SELECT count(*)::int AS open FROM pgboss.job
-     WHERE name LIKE 'collect.%' AND state IN ('created', 'retry', 'active')`,
+     WHERE name LIKE 'collect.%' AND name <> 'collect.dead' AND state IN ('created', 'retry', 'active')`,
   );
   return row.open;
 }

@@ -176,8 +176,13 @@ export function classifyPlatformFailure(
       return classifyHttpStatus(failure.status, failure.retryAfter, now);
     case 'body': {
       const code = dialect.codeOf(failure.body);
-      if (code !== undefined)
-        return dialect.classifyCode(code, dialect.messageOf(failure.body), now);
+      if (code !== undefined) {
+        const info = dialect.classifyCode(code, dialect.messageOf(failure.body), now);
+        // A Retry-After header (HTTP 429 with a 45011/1002x body) beats the code's default wait.
+        const wait =
+          info.errorClass === 'rate_limited' ? parseRetryAfter(failure.retryAfter, now) : undefined;
+        return wait === undefined ? info : { ...info, retryAfterSeconds: wait };
+      }
       if (failure.status < 200 || failure.status >= 300) {
         return classifyHttpStatus(failure.status, failure.retryAfter, now);
       }
