@@ -11,7 +11,9 @@ import {
   type CollectionJobData,
   type CollectionTask,
 } from './collection-contracts';
+import { readBookmarks } from './bookmarks';
 import { claimNewAccounts, dueAccounts, planJobs, type DueAccount } from './fan-out';
+import { type DayRange, daysOf, pendingRanges } from './tasks/collection-windows';
 import { JobQueue, type QueuedJob } from './queue/job-queue';
 import type { ScheduleDefinition } from './schedule-slots';
 import { CLOCK, type Clock, ScheduleTickService } from './schedule-tick.service';
@@ -201,6 +203,29 @@ export class CollectionScheduler implements OnModuleInit {
     return this.startBackfill(accounts, request.days, principal.name ?? 'api');
   }
 
+  /** Days a backfill job will collect for these accounts, from their bookmarks (pendingRanges). */
+  private async pendingDays(
+    task: CollectionTask,
+    accounts: readonly DueAccount[],
+    fromDay: string,
+    throughDay: string,
+  ): Promise<number> {
+    const bookmarks = await readBookmarks(
+      this.dataSource,
+      task,
+      accounts.map((a) => a.accountId),
+    );
+    let total = 0;
+    for (const account of accounts) {
+      const bookmark = bookmarks.get(account.accountId);
+      // A bookmark past the window (R14) leaves nothing to do.
+      if (bookmark?.coveredThrough && bookmark.coveredThrough > throughDay) continue;
+      const { head, tail } = pendingRanges({ fromDay, throughDay }, bookmark);
+      total += rangeDays(head) + rangeDays(tail);
+    }
+    return total;
+  }
+
   private async startBackfill(
     accounts: readonly DueAccount[],
     days: number,
@@ -212,16 +237,14 @@ export class CollectionScheduler implements OnModuleInit {
     const wechat = accounts.filter((a) => a.platform === 'wechat');
     const weibo = accounts.filter((a) => a.platform === 'weibo');
     const fromDay = addDays(today, -days);
+    // Only the days not stored yet count: a backfill over stored history finishes at once.
+    const total =
+      (await this.pendingDays('wechat.daily', wechat, fromDay, yesterday)) +
+      (await this.pendingDays('weibo.posts', weibo, fromDay, today));
     const [run] = await this.dataSource.query<{ id: number }[]>(
       `INSERT INTO backfill_runs (requested_by, from_day, to_day, accounts, total_days, finished_at)
        VALUES ($1, $2, $3, $4, $5::bigint, CASE WHEN $5::bigint = 0 THEN now() END) RETURNING id`,
-      [
-        requestedBy,
-        fromDay,
-        today,
-        accounts.length,
-        wechat.length * days + weibo.length * (days + 1),
-      ],
+      [requestedBy, fromDay, today, accounts.length, total],
     );
     const template = (task: CollectionTask, from: string, through: string) =>
       ({ task, fromDay: from, throughDay: through, backfillRunId: run.id }) satisfies Omit<
@@ -261,3 +284,7 @@ export class CollectionScheduler implements OnModuleInit {
 }
 
 const minDay = (a: string, b: string) => (a < b ? a : b);
+
+function rangeDays(range: DayRange | null): number {
+  return range ? daysOf(range).length : 0;
+}

@@ -127,7 +127,10 @@ export class JobQueue {
     }
   }
 
-  /** Enqueues jobs in one insert; jobs already queued (same key) are not added again. */
+  /**
+   * Enqueues jobs in one insert per queue; jobs already held (same key: queued, running, or done
+   * and not yet archived) are not added again. Returns how many were added.
+   */
   async enqueue(jobs: readonly QueuedJob[]): Promise<number> {
     if (jobs.length === 0) return 0;
     const boss = await this.ready();
@@ -148,8 +151,15 @@ export class JobQueue {
       list.push(insert);
       byQueue.set(insert.name, list);
     }
+    // pg-boss's insert skips ids it holds (ON CONFLICT DO NOTHING) silently: count the new ones.
+    const held = await boss
+      .getDb()
+      .executeSql(
+        `SELECT count(*)::int AS n FROM ${JOB_QUEUE_SCHEMA}.job WHERE id = ANY($1::uuid[])`,
+        [inserts.map((i) => i.id)],
+      );
     for (const list of byQueue.values()) await boss.insert(list);
-    return inserts.length;
+    return inserts.length - (held.rows[0] as { n: number }).n;
   }
 
   /** Takes up to `batchSize` ready jobs of a task (marks them active). */
