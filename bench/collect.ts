@@ -56,7 +56,9 @@ const SIZES = (process.env.BENCH_ACCOUNTS ?? '2000,10000')
 const QUEUE = queueName('wechat.daily');
 
 /** Parent → child and child → parent messages. */
-type ToChild = { type: 'seq'; seq: number } | { type: 'count'; requests: number; token: number };
+type ToChild =
+  | { type: 'seq'; seq: number }
+  | { type: 'count'; requests: number; token: number; simCpuMs: number };
 type ToParent =
   | { type: 'mark' }
   | { type: 'since'; seq: number }
@@ -81,6 +83,7 @@ function populationSizeFor(n: number): number {
 }
 
 const mb = (kb: number) => Math.round(kb / 1024);
+const cpuMs = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 // ---------------------------------------------------------------------------------------------
@@ -102,7 +105,16 @@ async function parent(): Promise<void> {
     for (const size of SIZES) {
       const url = await ensureDatabase(pg.url, `gmm_bench_collect_${size}`);
       await runMigrations(url);
+      if (process.env.BENCH_SYNCHRONOUS_COMMIT) {
+        // Diagnosis only: how much of the run waits on commit flushes.
+        const admin = await new DataSource({ type: 'postgres', url, poolSize: 1 }).initialize();
+        await admin.query(
+          `ALTER DATABASE "gmm_bench_collect_${size}" SET synchronous_commit = ${process.env.BENCH_SYNCHRONOUS_COMMIT === 'off' ? 'off' : 'on'}`,
+        );
+        await admin.destroy();
+      }
       const lastSeq = () => sim.callLog.query().at(-1)?.seq ?? 0;
+      let cpuMark = process.cpuUsage();
       const child = fork(__filename, ['--child'], {
         env: {
           ...process.env,
@@ -116,13 +128,15 @@ async function parent(): Promise<void> {
       });
       child.on('message', (message: ToParent) => {
         if (message.type === 'mark') {
+          cpuMark = process.cpuUsage();
           child.send({ type: 'seq', seq: lastSeq() } satisfies ToChild);
         } else if (message.type === 'since') {
           const calls = sim.callLog.query({ since: String(message.seq) });
           child.send({
             type: 'count',
             requests: lastSeq() - message.seq,
-            token: calls.filter((c) => c.path.startsWith('/cgi-bin/token')).length,
+            token: calls.filter((c) => c.path.includes('token')).length,
+            simCpuMs: cpuMs(process.cpuUsage(cpuMark)),
           } satisfies ToChild);
         } else {
           results.push(message);
@@ -179,6 +193,11 @@ async function child(): Promise<void> {
     COLLECTION_BUDGET_PER_MINUTE: '1200',
     CREDENTIALS_KEYS: `v1:${randomBytes(32).toString('base64')}`,
     LOG_LEVEL: 'warn',
+    // Diagnosis only: the application's defaults unless set.
+    ...(process.env.DB_POOL_SIZE && { DB_POOL_SIZE: process.env.DB_POOL_SIZE }),
+    ...(process.env.COLLECTION_JOB_BATCH && {
+      COLLECTION_JOB_BATCH: process.env.COLLECTION_JOB_BATCH,
+    }),
   });
   const app: NestFastifyApplication = await createApp(config, databaseUrl);
   try {
@@ -231,6 +250,7 @@ async function child(): Promise<void> {
     const mark = await ask({ type: 'mark' });
     const seq = mark.type === 'seq' ? mark.seq : 0;
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     const triggered = await app
       .get(CollectionScheduler)
       .trigger({ task: 'wechat.daily', day: throughDay }, { regionCode: null });
@@ -246,9 +266,11 @@ async function child(): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     const seconds = (performance.now() - t0) / 1000;
+    const appCpuMs = cpuMs(process.cpuUsage(cpu0));
     const counted = await ask({ type: 'since', seq });
     const requests = counted.type === 'count' ? counted.requests : 0;
     const tokenRequests = counted.type === 'count' ? counted.token : 0;
+    const simCpuMs = counted.type === 'count' ? counted.simCpuMs : 0;
     const collectRss = process.resourceUsage().maxRSS;
     const [health] = await dataSource.query<{ ok: number; failed: number }[]>(
       `SELECT count(*) FILTER (WHERE b.covered_through >= $1::date)::int AS ok,
@@ -261,17 +283,20 @@ async function child(): Promise<void> {
     const ratio = reqRate / ideal;
     console.log(
       `\n${n} accounts through ${throughDay}: ${triggered.jobs} jobs, ${seconds.toFixed(1)} s ` +
-        `(jobs ${JSON.stringify(states)}; bookmarks advanced ${health.ok}, not ${health.failed})`,
+        `(jobs ${JSON.stringify(states)}; bookmarks advanced ${health.ok}, not ${health.failed}; ` +
+        `DB pool ${config.database.poolSize}, ${config.collection.jobBatch} jobs per fetch)`,
     );
     console.log(`  accounts/s: ${(n / seconds).toFixed(0)}`);
     console.log(
-      `  requests/s: ${reqRate.toFixed(0)} (${requests} requests, ${tokenRequests} of them /cgi-bin/token; ` +
+      `  requests/s: ${reqRate.toFixed(0)} (${requests} requests, ${tokenRequests} of them for access tokens; ` +
         `${(requests / n).toFixed(2)} per account)`,
     );
     console.log(
       `  ratio to ideal (${CONCURRENCY} ÷ ${LATENCY_MS} ms = ${ideal}/s): ${ratio.toFixed(2)}  ` +
         `(goal ≥ 0.8: ${ratio >= 0.8 ? 'met' : 'NOT met'})`,
     );
+    const busy = (ms: number) => `${((100 * ms) / 1000 / seconds).toFixed(0)}% of a core`;
+    console.log(`  CPU: app process ${busy(appCpuMs)}, simulator process ${busy(simCpuMs)}`);
     console.log(`  peak RSS after collection: ${mb(collectRss)} MB`);
 
     await ingest(dataSource, rows.length, throughDay);
