@@ -2,10 +2,9 @@
  * npm run bench:collect — the daily WeChat collection of N simulated accounts (default 2,000 and
  * 10,000: BENCH_ACCOUNTS=2000,10000) through the real application, at 20 ms simulator latency:
  * CollectionScheduler.trigger → pg-boss → CollectionWorker → WechatDailyTask (WechatTokenService,
- * RequestBudget, WechatClient with keep-alive, metric writers, bookmark in one transaction per
- * account). Prints accounts/s, requests/s (from the simulator's call log) and the ratio to the ideal
+ * RequestBudget, WechatClient with keep-alive, WriteBatcher group commit of rows + bookmarks). Prints accounts/s, requests/s (from the simulator's call log) and the ratio to the ideal
  * (concurrency ÷ latency). Then, in the same run, the ingest path: the rows the collection stored,
- * written again through the writers in one transaction per account (as the task does) against a raw
+ * written again through the collection write path (WriteBatcher, as the task does) against a raw
  * `INSERT … SELECT FROM unnest(…) ON CONFLICT DO UPDATE` of the same rows, median of 3 each.
  *
  * Layout: this process runs the embedded PostgreSQL and the simulator (as a remote platform would
@@ -24,7 +23,7 @@ import pLimit from 'p-limit';
 import { DataSource } from 'typeorm';
 import { JOB_QUEUE_SCHEMA } from '../migrations/1795400000000-CreateCollectionState';
 import { createApp } from '../src/app.factory';
-import { advanceBookmark } from '../src/collection/bookmarks';
+import { WriteBatcher } from '../src/collection/tasks/write-batcher';
 import { CollectionScheduler } from '../src/collection/collection-scheduler.service';
 import { queueName } from '../src/collection/collection-contracts';
 import { businessDate, businessDayStart } from '../src/common/business-date';
@@ -36,12 +35,7 @@ import { freePort } from '../src/database/free-port';
 import { runMigrations } from '../src/database/migrate';
 import { simulatorCredentials } from '../src/demo/demo-registration';
 import type { DailyMetricRow, PostRow, PostSnapshotRow } from '../src/metrics/metric-rows';
-import {
-  ensureMetricPartitions,
-  upsertDailyMetrics,
-  upsertPostSnapshots,
-  upsertPosts,
-} from '../src/metrics/metric-writers';
+import { ensureMetricPartitions } from '../src/metrics/metric-writers';
 import { METRIC_TABLES } from '../src/metrics/partitions';
 import { SimPopulation, type SimAccount, startSimulator } from '../src/simulator';
 
@@ -505,21 +499,23 @@ async function ingest(dataSource: DataSource, accounts: number, throughDay: stri
 
     await truncate();
     t0 = performance.now();
-    // As WechatDailyTask.write: per account one transaction with its three upserts and bookmark,
-    // from `concurrency` slots on the app's pool.
+    // As WechatDailyTask.write: each account hands its chunk (rows + bookmark) to the worker's
+    // WriteBatcher from `concurrency` slots; chunks finishing together share one transaction.
+    const batcher = new WriteBatcher(dataSource);
     await Promise.all(
       ids.map((accountId) =>
         limit(() =>
-          dataSource.transaction(async (tx) => {
-            await upsertDailyMetrics(tx, daily.get(accountId) ?? []);
-            await upsertPosts(tx, posts.get(accountId) ?? []);
-            await upsertPostSnapshots(tx, snapshots.get(accountId) ?? []);
-            await advanceBookmark(tx, {
+          batcher.write({
+            daily: daily.get(accountId) ?? [],
+            posts: posts.get(accountId) ?? [],
+            snapshots: snapshots.get(accountId) ?? [],
+            bookmark: {
               accountId,
               task: 'wechat.daily',
               coveredFrom: throughDay,
               coveredThrough: throughDay,
-            });
+            },
+            days: 1,
           }),
         ),
       ),
@@ -538,7 +534,7 @@ async function ingest(dataSource: DataSource, accounts: number, throughDay: stri
     `    raw INSERT … SELECT FROM unnest … ON CONFLICT, one per table: ${rawMs.toFixed(1)} ms  ${rate(rawMs)} rows/s`,
   );
   console.log(
-    `    writers, one transaction per account (${CONCURRENCY} at once): ${writersMs.toFixed(1)} ms  ${rate(writersMs)} rows/s`,
+    `    collection write path (WriteBatcher group commit, ${CONCURRENCY} accounts at once): ${writersMs.toFixed(1)} ms  ${rate(writersMs)} rows/s`,
   );
   console.log(
     `    ratio writers/raw rows/s: ${ratio.toFixed(2)}×  (goal ≥ 0.5×: ${ratio >= 0.5 ? 'met' : 'NOT met'})`,

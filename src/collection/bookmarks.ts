@@ -49,27 +49,38 @@ export async function readBookmarks(
 /**
  * Advances a bookmark inside the transaction that wrote the rows it covers (R1, R13). Monotonic:
  * covered_through never moves back and covered_from never forward, so two runs of the same job
- * (at-least-once delivery) cannot rewind it. `cursor` is replaced when given.
+ * (at-least-once delivery) cannot rewind it. A given `cursor` replaces the stored one; none (or
+ * null) keeps it.
  */
 export async function advanceBookmark(
   tx: EntityManager,
   bookmark: Omit<Bookmark, 'cursor'> & { cursor?: string | null },
 ): Promise<void> {
+  await advanceBookmarks(tx, [bookmark]);
+}
+
+/** advanceBookmark for many accounts in one statement (one row per account and task). */
+export async function advanceBookmarks(
+  tx: EntityManager,
+  bookmarks: readonly (Omit<Bookmark, 'cursor'> & { cursor?: string | null })[],
+): Promise<void> {
+  if (bookmarks.length === 0) return;
   await tx.query(
     `INSERT INTO collection_bookmarks AS b (account_id, task, covered_from, covered_through, cursor)
-     VALUES ($1, $2, $3, $4, $5)
+     SELECT account_id, task, covered_from, covered_through, cursor
+     FROM unnest($1::int[], $2::text[], $3::date[], $4::date[], $5::text[])
+          AS u(account_id, task, covered_from, covered_through, cursor)
      ON CONFLICT (account_id, task) DO UPDATE SET
        covered_from = LEAST(b.covered_from, EXCLUDED.covered_from),
        covered_through = GREATEST(b.covered_through, EXCLUDED.covered_through),
-       cursor = CASE WHEN $6 THEN EXCLUDED.cursor ELSE b.cursor END,
+       cursor = coalesce(EXCLUDED.cursor, b.cursor),
        updated_at = now()`,
     [
-      bookmark.accountId,
-      bookmark.task,
-      bookmark.coveredFrom,
-      bookmark.coveredThrough,
-      bookmark.cursor ?? null,
-      bookmark.cursor !== undefined,
+      bookmarks.map((b) => b.accountId),
+      bookmarks.map((b) => b.task),
+      bookmarks.map((b) => b.coveredFrom),
+      bookmarks.map((b) => b.coveredThrough),
+      bookmarks.map((b) => b.cursor ?? null),
     ],
   );
 }

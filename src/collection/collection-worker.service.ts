@@ -28,6 +28,7 @@ import { RequestBudget } from './budget/request-budget';
 import { type FetchedJob, JobQueue } from './queue/job-queue';
 import { CATCH_UP_DAYS, daysOf } from './tasks/collection-windows';
 import type { TaskHandler, TaskRunContext } from './tasks/task-handler';
+import { WriteBatcher } from './tasks/write-batcher';
 
 /** The task handlers, by task (provided by the collection module). */
 export const TASK_HANDLERS = Symbol('TASK_HANDLERS');
@@ -46,6 +47,8 @@ const PROGRESS_LOG_MS = 10_000;
 export class CollectionWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(CollectionWorker.name);
   private readonly limit: ReturnType<typeof pLimit>;
+  /** Process-wide group commit: accounts finishing together share one transaction. */
+  private readonly writes: WriteBatcher;
   private readonly handlers: Map<CollectionTask, TaskHandler>;
   private readonly inflight = new Set<Promise<void>>();
   private stopping = false;
@@ -64,6 +67,7 @@ export class CollectionWorker implements OnApplicationBootstrap, BeforeApplicati
     @Inject(TASK_HANDLERS) handlers: TaskHandler[],
   ) {
     this.limit = pLimit(config.collection.concurrency);
+    this.writes = new WriteBatcher(dataSource);
     this.handlers = new Map(handlers.map((h) => [h.task, h]));
   }
 
@@ -155,6 +159,7 @@ export class CollectionWorker implements OnApplicationBootstrap, BeforeApplicati
         budget: this.budget,
         limit: (fn) => this.limit(fn),
         repollAges: this.config.collection.repollAges,
+        writes: this.writes,
         source: this.config.platforms.demo ? 'simulated' : 'official_api',
         observeRequest: (platform, seconds) => this.metrics.request(platform, seconds),
       };

@@ -4,7 +4,7 @@ import { CredentialCipher } from './credential-cipher';
 import { CREDENTIALS_KEY_RING, credentialsKeyRingProvider } from './credentials-key-ring';
 import { CredentialsController } from './credentials.controller';
 import { CredentialsService } from './credentials.service';
-import { WechatTokenService } from './wechat-token.service';
+import { TOKEN_MEMO_MS, WECHAT_TOKEN_MEMO_MS, WechatTokenService } from './wechat-token.service';
 
 export interface CredentialsModuleOptions {
   /** Modules exporting what `tokenSource` needs (e.g. the WeChat client's module). */
@@ -16,6 +16,8 @@ export interface CredentialsModuleOptions {
   tokenSource?: Provider;
   /** Serve the admin endpoints (api/all roles); workers need only the services. Default true. */
   http?: boolean;
+  /** How long a process reuses a token it has read (ms); default TOKEN_MEMO_MS, 0 = never. */
+  tokenMemoMs?: number;
   /** A fixed key ring (tests); default: CREDENTIALS_KEYS or <DATA_DIR>/credentials-keys.txt. */
   keyRing?: KeyRing;
 }
@@ -45,6 +47,7 @@ export class CredentialsModule {
         },
         ...(options.tokenSource ? [options.tokenSource] : []),
         CredentialsService,
+        { provide: WECHAT_TOKEN_MEMO_MS, useValue: options.tokenMemoMs ?? TOKEN_MEMO_MS },
         WechatTokenService,
       ],
       exports: [CREDENTIALS_KEY_RING, CredentialCipher, CredentialsService, WechatTokenService],

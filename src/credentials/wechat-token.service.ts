@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { PlatformError } from '../platforms/platform-error';
@@ -17,7 +17,14 @@ interface TokenRow {
   tag: Buffer | null;
   /** expires_at is at least TOKEN_REFRESH_MARGIN_SECONDS away (by the database clock). */
   fresh: boolean;
+  /** Seconds until expires_at (database clock); null without a token. */
+  remaining: number | null;
 }
+
+/** The app keeps a token it has read at most this long before asking the database again. */
+export const TOKEN_MEMO_MS = 60_000;
+/** Provider token for the memo time (ms); without it (tests) every call reads the database. */
+export const WECHAT_TOKEN_MEMO_MS = Symbol('WECHAT_TOKEN_MEMO_MS');
 
 interface SecretRow {
   id: number;
@@ -40,12 +47,22 @@ export function isAuthError(err: unknown): err is PlatformError {
 export class WechatTokenService {
   private readonly logger = new Logger(WechatTokenService.name);
   private readonly inflight = new Map<string, Promise<string>>();
+  /**
+   * Tokens this process has read or fetched, until the earlier of TOKEN_MEMO_MS and the refresh
+   * margin: collection asks for a token before every request, and most asks then cost nothing.
+   */
+  private readonly memo = new Map<string, { token: string; until: number }>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly cipher: CredentialCipher,
     @Inject(WECHAT_TOKEN_SOURCE) private readonly source: WechatTokenSource,
-  ) {}
+    @Optional() @Inject(WECHAT_TOKEN_MEMO_MS) memoMs: number | null = null,
+  ) {
+    this.memoMs = memoMs ?? 0;
+  }
+
+  private readonly memoMs: number;
 
   /** A token valid for at least 5 more minutes. */
   getAccessToken(appId: string): Promise<string> {
@@ -59,6 +76,7 @@ export class WechatTokenService {
    * back the rejected token, the caller's retry fails and the credential is marked for a human.
    */
   invalidate(appId: string, rejected: string): Promise<string> {
+    if (this.memo.get(appId)?.token === rejected) this.memo.delete(appId);
     return this.coalesce(appId, `${appId}\u0000${rejected}`, () => this.obtain(appId, rejected));
   }
 
@@ -90,14 +108,13 @@ export class WechatTokenService {
 
   private async obtain(appId: string, rejected: string | null): Promise<string> {
     if (rejected === null) {
-      const cached = this.decryptFresh(
-        appId,
-        await this.read(this.dataSource.manager, appId, false),
-        null,
-      );
-      if (cached !== null) return cached;
+      const memo = this.memo.get(appId);
+      if (memo && memo.until > Date.now()) return memo.token;
+      const row = await this.read(this.dataSource.manager, appId, false);
+      const cached = this.decryptFresh(appId, row, null);
+      if (cached !== null) return this.remember(appId, cached, row?.remaining ?? 0);
     }
-    let outcome: { token: string; fetched: boolean } | { error: unknown };
+    let outcome: { token: string; fetched: boolean; remaining: number } | { error: unknown };
     try {
       outcome = await this.dataSource.transaction((m) => this.refresh(m, appId, rejected));
     } catch (error) {
@@ -112,7 +129,16 @@ export class WechatTokenService {
       throw outcome.error;
     }
     if (outcome.fetched) await this.recordCheck(appId, null);
-    return outcome.token;
+    return this.remember(appId, outcome.token, outcome.remaining);
+  }
+
+  private remember(appId: string, token: string, remainingSeconds: number): string {
+    const usable = (remainingSeconds - TOKEN_REFRESH_MARGIN_SECONDS) * 1000;
+    if (usable > 0 && this.memoMs > 0) {
+      if (this.memo.size >= 10_000) this.memo.clear();
+      this.memo.set(appId, { token, until: Date.now() + Math.min(usable, this.memoMs) });
+    }
+    return token;
   }
 
   /** Under the row lock: re-check, then fetch only if nobody else has refreshed meanwhile. */
@@ -120,7 +146,7 @@ export class WechatTokenService {
     manager: EntityManager,
     appId: string,
     rejected: string | null,
-  ): Promise<{ token: string; fetched: boolean }> {
+  ): Promise<{ token: string; fetched: boolean; remaining: number }> {
     await manager.query(
       'INSERT INTO wechat_access_tokens (app_id) VALUES ($1) ON CONFLICT (app_id) DO NOTHING',
       [appId],
@@ -128,7 +154,7 @@ export class WechatTokenService {
     const locked = await this.read(manager, appId, true);
     if (!locked) throw new Error(`wechat_access_tokens row for ${appId} missing after insert`);
     const cached = this.decryptFresh(appId, locked, rejected);
-    if (cached !== null) return { token: cached, fetched: false };
+    if (cached !== null) return { token: cached, fetched: false, remaining: locked.remaining ?? 0 };
 
     const secret = await this.secret(manager, appId);
     const fetched = await this.source.fetchStableToken(appId, secret, false);
@@ -136,7 +162,8 @@ export class WechatTokenService {
       this.logger.warn(
         `${appId}: stable_token still returns the rejected token; not forcing a refresh`,
       );
-      return { token: fetched.accessToken, fetched: false };
+      // Not remembered: the caller's retry will fail and mark the credential.
+      return { token: fetched.accessToken, fetched: false, remaining: 0 };
     }
     const envelope = this.cipher.encrypt(fetched.accessToken, tokenAad(appId));
     await manager.query(
@@ -146,7 +173,7 @@ export class WechatTokenService {
        WHERE app_id = $1`,
       [appId, ...envelopeParams(envelope), fetched.expiresInSeconds],
     );
-    return { token: fetched.accessToken, fetched: true };
+    return { token: fetched.accessToken, fetched: true, remaining: fetched.expiresInSeconds };
   }
 
   private decryptFresh(
@@ -170,7 +197,8 @@ export class WechatTokenService {
   ): Promise<TokenRow | undefined> {
     const [row] = await manager.query<TokenRow[]>(
       `SELECT key_version, iv, ciphertext, tag,
-              coalesce(expires_at > now() + make_interval(secs => $2), false) AS fresh
+              coalesce(expires_at > now() + make_interval(secs => $2), false) AS fresh,
+              extract(epoch FROM expires_at - now())::float8 AS remaining
        FROM wechat_access_tokens WHERE app_id = $1 ${lock ? 'FOR UPDATE' : ''}`,
       [appId, TOKEN_REFRESH_MARGIN_SECONDS],
     );

@@ -55,6 +55,7 @@ export interface RequestBudgetOptions {
 export const REQUEST_BUDGET_OPTIONS = Symbol('REQUEST_BUDGET_OPTIONS');
 
 const DEFAULT_WINDOW_MS = 60_000;
+const FIRST_LEASE = 8;
 const DEFAULT_TOKEN_TTL_MS = 1_000;
 const DEFAULT_BLOCK_RECHECK_MS = 5_000;
 const DEFAULT_IDLE_DROP_MS = 5 * 60_000;
@@ -374,7 +375,10 @@ export class RequestBudget implements OnModuleDestroy {
     st.leasing = true;
     const sent = this.now();
     // Grow the lease while the previous one was spent before it expired (steady demand).
-    st.leaseSize = sent < st.tokensExpireAt ? Math.min(this.chunk, st.leaseSize * 2) : 1;
+    // (The first lease of a key keeps its starting size.)
+    if (st.tokensExpireAt !== 0) {
+      st.leaseSize = sent < st.tokensExpireAt ? Math.min(this.chunk, st.leaseSize * 2) : 1;
+    }
     const asked = Math.min(this.chunk, Math.max(st.waiters.length, st.leaseSize));
     try {
       const rows = await this.dataSource.query<LeaseRow[]>(LEASE_SQL, [
@@ -473,6 +477,9 @@ export class RequestBudget implements OnModuleDestroy {
     let st = this.keys.get(key);
     if (!st) {
       st = new KeyState();
+      // A key's first lease covers a typical run (a WeChat account's daily run is ~8 requests),
+      // so a quiet key costs one lease, not four doubling ones.
+      st.leaseSize = Math.min(this.chunk, FIRST_LEASE);
       st.lastActive = this.now();
       this.keys.set(key, st);
     }

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { addBackfillProgress } from '../bookmarks';
+import type { WriteBatcher } from './write-batcher';
 import type { Platform } from '../../accounts/account-taxonomy';
 import { PlatformError, type PlatformErrorClass } from '../../platforms/platform-error';
 import type {
@@ -24,6 +25,8 @@ export interface TaskRunContext {
   budget: BudgetedCaller;
   /** Runs `fn` in one of the worker's bounded concurrency slots (shared by all its jobs). */
   limit<T>(fn: () => Promise<T>): Promise<T>;
+  /** Group commit of account chunks (rows + bookmark in one transaction). */
+  writes: WriteBatcher;
   /** Post ages (days) whose counters are re-polled. */
   repollAges: readonly number[];
   /** The metric source of what this deployment collects ('simulated' in demo mode). */

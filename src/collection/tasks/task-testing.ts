@@ -22,6 +22,7 @@ import type { SimAccount } from '../../simulator/population';
 import { startTestSim, type TestSim } from '../../simulator/sim-test-kit';
 import type { AccountTarget, CollectionJobData } from '../collection-contracts';
 import type { BudgetedCaller, TaskRunContext } from './task-handler';
+import { WriteBatcher } from './write-batcher';
 
 /*
  * Test harness for collection tasks (not used by the application): a simulator on a frozen clock
@@ -202,6 +203,7 @@ export async function startTaskHarness(options: TaskHarnessOptions = {}): Promis
       limit: (fn) => limit(fn),
       repollAges: [1, 2, 7],
       source: 'simulated',
+      writes: new WriteBatcher(db.dataSource),
     }),
     close: async () => {
       await Promise.all(opened.map((d) => d.destroy()));

@@ -3,7 +3,6 @@ import { businessDayStart } from '../../common/business-date';
 import { addDays, dayNumber } from '../../common/calendar-date';
 import { WechatTokenService } from '../../credentials/wechat-token.service';
 import type { DailyMetricRow, PostRow, PostSnapshotRow } from '../../metrics/metric-rows';
-import { upsertDailyMetrics, upsertPostSnapshots, upsertPosts } from '../../metrics/metric-writers';
 import { DATACUBE_MAX_SPAN_DAYS } from '../../platforms/date-windows';
 import { WechatClient } from '../../platforms/wechat/wechat.client';
 import type {
@@ -11,7 +10,7 @@ import type {
   WechatUserCumulateRow,
   WechatUserSummaryRow,
 } from '../../platforms/wechat/wechat.schemas';
-import { addBackfillProgress, advanceBookmark, readBookmarks, type Bookmark } from '../bookmarks';
+import { addBackfillProgress, readBookmarks, type Bookmark } from '../bookmarks';
 import type { AccountOutcome, AccountTarget } from '../collection-contracts';
 import { type DayRange, chunkRange, daysOf, pendingRanges } from './collection-windows';
 import {
@@ -248,12 +247,13 @@ export class WechatDailyTask implements TaskHandler {
           source,
         })),
     );
-    await ctx.dataSource.transaction(async (tx) => {
-      await upsertDailyMetrics(tx, daily);
-      await upsertPosts(tx, posts);
-      await upsertPostSnapshots(tx, snapshots);
-      await advanceBookmark(tx, { accountId, task: this.task, ...cover });
-      await addBackfillProgress(tx, ctx.job.backfillRunId, data.finalDays.length);
+    await ctx.writes.write({
+      daily,
+      posts,
+      snapshots,
+      bookmark: { accountId, task: this.task, ...cover },
+      backfillRunId: ctx.job.backfillRunId,
+      days: data.finalDays.length,
     });
   }
 }
