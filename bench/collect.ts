@@ -110,6 +110,9 @@ async function parent(): Promise<void> {
       const lastSeq = () => sim.callLog.query().at(-1)?.seq ?? 0;
       let cpuMark = process.cpuUsage();
       const child = fork(__filename, ['--child'], {
+        execArgv: process.env.BENCH_PROFILE_DIR
+          ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
+          : [],
         env: {
           ...process.env,
           BENCH_CHILD_ACCOUNTS: String(size),

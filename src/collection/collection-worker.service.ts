@@ -34,6 +34,11 @@ import { WriteBatcher } from './tasks/write-batcher';
 export const TASK_HANDLERS = Symbol('TASK_HANDLERS');
 
 const IDLE_POLL_MS = 1_000;
+/**
+ * Accounts in progress per request slot: while one account waits for its commit, token or budget,
+ * others keep the request slots busy (the request slots alone bound the load on the platform).
+ */
+const ACCOUNT_SLOTS_PER_REQUEST_SLOT = 3;
 const PROGRESS_LOG_MS = 10_000;
 
 /**
@@ -46,7 +51,10 @@ const PROGRESS_LOG_MS = 10_000;
 @Injectable()
 export class CollectionWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(CollectionWorker.name);
+  /** Account slots: ACCOUNT_SLOTS_PER_REQUEST_SLOT × concurrency. */
   private readonly limit: ReturnType<typeof pLimit>;
+  /** Platform request slots: COLLECTION_CONCURRENCY calls in flight at most. */
+  private readonly requests: ReturnType<typeof pLimit>;
   /** Process-wide group commit: accounts finishing together share one transaction. */
   private readonly writes: WriteBatcher;
   private readonly handlers: Map<CollectionTask, TaskHandler>;
@@ -66,7 +74,8 @@ export class CollectionWorker implements OnApplicationBootstrap, BeforeApplicati
     private readonly notifier: AlertNotifier,
     @Inject(TASK_HANDLERS) handlers: TaskHandler[],
   ) {
-    this.limit = pLimit(config.collection.concurrency);
+    this.limit = pLimit(config.collection.concurrency * ACCOUNT_SLOTS_PER_REQUEST_SLOT);
+    this.requests = pLimit(config.collection.concurrency);
     this.writes = new WriteBatcher(dataSource);
     this.handlers = new Map(handlers.map((h) => [h.task, h]));
   }
@@ -92,7 +101,7 @@ export class CollectionWorker implements OnApplicationBootstrap, BeforeApplicati
     }
   }
 
-  /** Jobs in flight at once: enough to keep every concurrency slot busy. */
+  /** Jobs in flight at once: enough to keep every account slot busy. */
   private get maxJobs(): number {
     return this.config.collection.jobBatch * 2;
   }
@@ -158,6 +167,7 @@ export class CollectionWorker implements OnApplicationBootstrap, BeforeApplicati
         dataSource: this.dataSource,
         budget: this.budget,
         limit: (fn) => this.limit(fn),
+        request: (fn) => this.requests(fn),
         repollAges: this.config.collection.repollAges,
         writes: this.writes,
         source: this.config.platforms.demo ? 'simulated' : 'official_api',

@@ -23,8 +23,13 @@ export interface TaskRunContext {
   today: string;
   dataSource: DataSource;
   budget: BudgetedCaller;
-  /** Runs `fn` in one of the worker's bounded concurrency slots (shared by all its jobs). */
+  /**
+   * Runs one account's work in one of the worker's account slots (shared by all its jobs; a
+   * multiple of the request slots, so one account's database work overlaps others' requests).
+   */
   limit<T>(fn: () => Promise<T>): Promise<T>;
+  /** Runs one platform HTTP call in one of the worker's COLLECTION_CONCURRENCY request slots. */
+  request<T>(fn: () => Promise<T>): Promise<T>;
   /** Group commit of account chunks (rows + bookmark in one transaction). */
   writes: WriteBatcher;
   /** Post ages (days) whose counters are re-polled. */
@@ -112,4 +117,26 @@ export async function settleAbandonedBackfill(
     await ctx.dataSource.transaction((tx) => addBackfillProgress(tx, ctx.job.backfillRunId, rest));
   }
   return outcome;
+}
+
+/**
+ * One platform call: under the credential's shared budget (waits and blocks happen outside a
+ * request slot), in a request slot, timed for metrics.
+ */
+export function platformRequest<T>(
+  ctx: TaskRunContext,
+  platform: Platform,
+  budgetKey: string,
+  fn: () => Promise<T>,
+): Promise<T> {
+  return ctx.budget.call(platform, budgetKey, () =>
+    ctx.request(async () => {
+      const started = performance.now();
+      try {
+        return await fn();
+      } finally {
+        ctx.observeRequest?.(platform, (performance.now() - started) / 1000);
+      }
+    }),
+  );
 }

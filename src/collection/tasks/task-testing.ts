@@ -184,7 +184,8 @@ export async function startTaskHarness(options: TaskHarnessOptions = {}): Promis
     return { url, dataSource, credentials, tokens, wechat, weibo };
   };
 
-  const limit = pLimit(20);
+  const limit = pLimit(40);
+  const requests = pLimit(20);
   return {
     t,
     wechatClient,
@@ -201,6 +202,7 @@ export async function startTaskHarness(options: TaskHarnessOptions = {}): Promis
       dataSource: db.dataSource,
       budget,
       limit: (fn) => limit(fn),
+      request: (fn) => requests(fn),
       repollAges: [1, 2, 7],
       source: 'simulated',
       writes: new WriteBatcher(db.dataSource),

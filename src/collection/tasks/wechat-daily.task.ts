@@ -18,6 +18,7 @@ import {
   type TaskHandler,
   type TaskRunContext,
   failedOutcome,
+  platformRequest,
   settleAbandonedBackfill,
 } from './task-handler';
 
@@ -94,14 +95,7 @@ export class WechatDailyTask implements TaskHandler {
       pendingDays = (head ? daysOf(head).length : 0) + (tail ? daysOf(tail).length : 0);
       const call = <T>(fn: (token: string) => Promise<T>): Promise<T> =>
         this.tokens.withToken(appId, (token) =>
-          ctx.budget.call('wechat', `wechat:${appId}`, async () => {
-            const started = performance.now();
-            try {
-              return await fn(token);
-            } finally {
-              ctx.observeRequest?.('wechat', (performance.now() - started) / 1000);
-            }
-          }),
+          platformRequest(ctx, 'wechat', `wechat:${appId}`, () => fn(token)),
         );
 
       if (tail) {

@@ -2,7 +2,12 @@ import { CredentialsService } from '../../credentials/credentials.service';
 import { CredentialsException } from '../../credentials/credentials.exception';
 import type { AccountOutcome, AccountTarget } from '../collection-contracts';
 import type { Bookmark } from '../bookmarks';
-import { CollectionConfigError, type TaskRunContext, failedOutcome } from './task-handler';
+import {
+  CollectionConfigError,
+  type TaskRunContext,
+  failedOutcome,
+  platformRequest,
+} from './task-handler';
 
 /*
  * What the Weibo tasks share: whose token a batch call uses, the budgeted and timed request, and
@@ -47,24 +52,13 @@ export function noWeiboToken(): CollectionConfigError {
   return new CollectionConfigError('no_weibo_token', 'No account of the batch has a Weibo token.');
 }
 
-/**
- * One platform request under the token owner's shared budget, timed for metrics. The caller
- * decides whether it runs in a concurrency slot (ctx.limit must not be nested: a task that already
- * holds a slot for the account calls this directly).
- */
+/** One Weibo request under the token owner's shared budget, in a request slot, timed. */
 export function weiboRequest<T>(
   ctx: TaskRunContext,
   token: WeiboTokenRef,
   fn: (token: string) => Promise<T>,
 ): Promise<T> {
-  return ctx.budget.call('weibo', `weibo:${token.accountId}`, async () => {
-    const started = performance.now();
-    try {
-      return await fn(token.token);
-    } finally {
-      ctx.observeRequest?.('weibo', (performance.now() - started) / 1000);
-    }
-  });
+  return platformRequest(ctx, 'weibo', `weibo:${token.accountId}`, () => fn(token.token));
 }
 
 /** A bookmark the tasks cannot reason about: a job on it fails as config_error, 0 writes (R14). */
