@@ -3,9 +3,22 @@ import { format } from 'date-fns';
 
 export const BUSINESS_TIME_ZONE = 'Asia/Shanghai';
 
-/** The Asia/Shanghai calendar day of an instant, as YYYY-MM-DD. */
+const MINUTE_MS = 60_000;
+let memoMinute = Number.NaN;
+let memoDay = '';
+
+/**
+ * The Asia/Shanghai calendar day of an instant, as YYYY-MM-DD. Memoised per minute (exact: the
+ * zone's offset is whole hours, so a minute never straddles midnight): collection asks for it on
+ * every platform call.
+ */
 export function businessDate(at: Date = new Date()): string {
-  return format(new TZDate(at.getTime(), BUSINESS_TIME_ZONE), 'yyyy-MM-dd');
+  const minute = Math.floor(at.getTime() / MINUTE_MS);
+  if (minute !== memoMinute) {
+    memoDay = format(new TZDate(at.getTime(), BUSINESS_TIME_ZONE), 'yyyy-MM-dd');
+    memoMinute = minute;
+  }
+  return memoDay;
 }
 
 /** 00:00 Asia/Shanghai of a business date (YYYY-MM-DD), as an instant. */
