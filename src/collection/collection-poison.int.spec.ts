@@ -175,4 +175,28 @@ describe('R17: poison account isolation (in-process worker, local alert webhook)
     );
     expect(others).toEqual([{ state: 'ok', n: healthy.length }]);
   }, 60_000);
+
+  it('a Weibo token the platform rejects (21327) marks the credential expired; the fan-out skips it', async () => {
+    const [victim] = await db.query<{ id: number; uid: string }[]>(
+      `SELECT id, weibo_uid AS uid FROM accounts WHERE platform = 'weibo' ORDER BY id LIMIT 1`,
+    );
+    cluster.sim.faults.add({ scope: { uid: victim.uid }, kind: 'token_expired' });
+    const res = await cluster.api.request('POST', '/api/v1/collection/trigger', {
+      json: { task: 'weibo.posts', accountIds: [victim.id] },
+    });
+    expect(res.status, res.text).toBe(202);
+    expect(await waitForIdleQueue(db, 30_000)).toBe(true);
+    const [credential] = await db.query<{ state: string; last_error_class: string }[]>(
+      `SELECT state, last_error_class FROM platform_credentials
+       WHERE account_id = $1 AND kind = 'weibo_token'`,
+      [victim.id],
+    );
+    expect(credential).toEqual({ state: 'expired', last_error_class: 'auth' });
+    expect((await stateOf(victim.id)).last_error_class).toBe('auth');
+    // Without a valid credential the account is no longer collectable.
+    const again = await cluster.api.request('POST', '/api/v1/collection/trigger', {
+      json: { task: 'weibo.posts', accountIds: [victim.id] },
+    });
+    expect(again.body).toMatchObject({ accounts: 0 });
+  });
 });

@@ -14,6 +14,7 @@ import { addDays } from '../common/calendar-date';
 import { ensureMetricPartitions } from '../metrics/metric-writers';
 import { METRIC_TABLES } from '../metrics/partitions';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { recordAccountCheck } from '../credentials/credential-store';
 import {
   type AccountOutcome,
   type AccountTarget,
@@ -201,9 +202,18 @@ export class CollectionWorker implements OnApplicationBootstrap, BeforeApplicati
     if (outcomes.length === 0) return;
     const platform = TASK_PLATFORM[task];
     for (const o of outcomes) if (!o.ok) this.metrics.error(platform, o.errorClass);
-    const transitions = await this.dataSource.transaction((tx) =>
-      recordOutcomes(tx, outcomes, this.config.collection.deadAfterFailures),
-    );
+    const transitions = await this.dataSource.transaction(async (tx) => {
+      // A Weibo token the platform rejects (21327 …) is marked expired, so the fan-out leaves the
+      // account out until a new token is attached (WeChat marks its app in the token service).
+      if (platform === 'weibo') {
+        for (const o of outcomes) {
+          if (!o.ok && o.errorClass === 'auth') {
+            await recordAccountCheck(tx, o.accountId, 'weibo_token', 'auth');
+          }
+        }
+      }
+      return recordOutcomes(tx, outcomes, this.config.collection.deadAfterFailures);
+    });
     for (const t of transitions) {
       if (t.becameDead) {
         this.logger.warn(
