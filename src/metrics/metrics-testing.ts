@@ -34,3 +34,25 @@ export async function tableChecksum(dataSource: DataSource, table: string): Prom
   );
   return row.sum;
 }
+
+type Writers = typeof import('./metric-writers');
+
+/**
+ * The metric writers with every row they report inserted or changed added to `counter.rows`, for a
+ * test's `vi.mock('…/metric-writers', …)` factory (R2: a replay writes 0 rows).
+ */
+export function countingWriters(original: Writers, counter: { rows: number }): Writers {
+  const counted =
+    <A extends unknown[]>(fn: (...args: A) => Promise<number>) =>
+    async (...args: A) => {
+      const n = await fn(...args);
+      counter.rows += n;
+      return n;
+    };
+  return {
+    ...original,
+    upsertDailyMetrics: counted(original.upsertDailyMetrics),
+    upsertPosts: counted(original.upsertPosts),
+    upsertPostSnapshots: counted(original.upsertPostSnapshots),
+  };
+}

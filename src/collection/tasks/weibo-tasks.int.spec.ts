@@ -20,20 +20,10 @@ import { WEIBO_WINDOW_PAGE_SIZE, WeiboPostsTask } from './weibo-posts.task';
 // Rows the writers report as inserted or changed (R2: a replay writes 0).
 const written = vi.hoisted(() => ({ rows: 0 }));
 vi.mock('../../metrics/metric-writers', async (importOriginal) => {
-  const original = await importOriginal<typeof import('../../metrics/metric-writers')>();
-  const counted =
-    <A extends unknown[]>(fn: (...args: A) => Promise<number>) =>
-    async (...args: A) => {
-      const n = await fn(...args);
-      written.rows += n;
-      return n;
-    };
-  return {
-    ...original,
-    upsertDailyMetrics: counted(original.upsertDailyMetrics),
-    upsertPosts: counted(original.upsertPosts),
-    upsertPostSnapshots: counted(original.upsertPostSnapshots),
-  };
+  const { countingWriters } = await vi.importActual<typeof import('../../metrics/metrics-testing')>(
+    '../../metrics/metrics-testing',
+  );
+  return countingWriters(await importOriginal(), written);
 });
 
 interface StoredPost {
@@ -157,6 +147,8 @@ describe('Weibo tasks against the simulator (PostgreSQL)', () => {
       targets().map((t) => [t.accountId, 'weibo.followers', today]),
     );
 
+    // The writers are counted (the 0 below relies on it): one followers row per known account.
+    expect(written.rows).toBe(targets().length);
     // Covered through today: a second run asks for nothing and writes nothing.
     written.rows = 0;
     const again = await followersTask.run(batch, h.context(db, job('weibo.followers')));
