@@ -199,4 +199,33 @@ describe('R17: poison account isolation (in-process worker, local alert webhook)
     });
     expect(again.body).toMatchObject({ accounts: 0 });
   });
+
+  it('reset re-arms a dead account only for a key whose region scope holds it', async () => {
+    expect((await stateOf(poison.accountId)).state).toBe('dead');
+    const [{ region }] = await db.query<{ region: string }[]>(
+      `SELECT o.region_code AS region FROM accounts a JOIN organizations o ON o.id = a.organization_id
+       WHERE a.id = $1`,
+      [poison.accountId],
+    );
+    const elsewhere = region.startsWith('11') ? '310000' : '110000';
+    const created = await cluster.api.request('POST', '/api/v1/api-keys', {
+      json: { name: 'scoped-admin', role: 'admin', regionCode: elsewhere },
+    });
+    expect(created.status, created.text).toBe(201);
+    expect(created.body.apiKey).toMatch(/^gmm_/);
+    const scoped = await cluster.api.request('POST', '/api/v1/collection/trigger', {
+      key: created.body.apiKey as string,
+      json: { task: 'wechat.daily', accountIds: [poison.accountId], reset: true },
+    });
+    expect(scoped.status, scoped.text).toBe(202);
+    expect((await stateOf(poison.accountId)).state).toBe('dead');
+
+    const unscoped = await cluster.api.request('POST', '/api/v1/collection/trigger', {
+      json: { task: 'wechat.daily', accountIds: [poison.accountId], reset: true },
+    });
+    expect(unscoped.status, unscoped.text).toBe(202);
+    expect(await waitForIdleQueue(db, 30_000)).toBe(true);
+    // Re-armed (and failing again at once: the platform still refuses it).
+    expect((await stateOf(poison.accountId)).state).toBe('failing');
+  });
 });

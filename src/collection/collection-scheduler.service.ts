@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { Principal } from '../auth/principal';
 import { businessDate } from '../common/business-date';
+import { regionSubtreePrefix } from '../regions/region-catalog';
 import { addDays } from '../common/calendar-date';
 import { APP_CONFIG, type AppConfig, type CollectionConfig } from '../config/app-config';
 import { WEIBO_BATCH_SIZE } from '../platforms/weibo/weibo.client';
@@ -150,10 +151,17 @@ export class CollectionScheduler implements OnModuleInit {
     const tasks = request.task ? [request.task] : [...COLLECTION_TASKS];
     if (request.reset && request.accountIds?.length) {
       await this.dataSource.query(
-        `UPDATE account_collection_health SET state = 'ok', up = true, consecutive_failures = 0,
+        // Only accounts inside the caller's region scope (like the fan-out below).
+        `UPDATE account_collection_health h SET state = 'ok', up = true, consecutive_failures = 0,
            alerted_at = NULL, updated_at = now()
-         WHERE account_id = ANY($1::int[]) AND state IN ('dead', 'failing', 'quota_exhausted')`,
-        [request.accountIds],
+         FROM accounts a JOIN organizations o ON o.id = a.organization_id
+         WHERE a.id = h.account_id AND h.account_id = ANY($1::int[])
+           AND h.state IN ('dead', 'failing', 'quota_exhausted')
+           AND ($2::text IS NULL OR o.region_code LIKE $2::text)`,
+        [
+          request.accountIds,
+          principal.regionCode ? `${regionSubtreePrefix(principal.regionCode)}%` : null,
+        ],
       );
     }
     const now = this.clock.now();
