@@ -56,7 +56,14 @@ type ToChild =
 type ToParent =
   | { type: 'mark' }
   | { type: 'since'; seq: number }
-  | { type: 'result'; accounts: number; peakRssMb: number; collectRssMb: number };
+  | {
+      type: 'result';
+      accounts: number;
+      peakRssMb: number;
+      collectRssMb: number;
+      heapBeforeMb: number;
+      heapAfterMb: number;
+    };
 
 /** The first `n` verified WeChat accounts of the population (the simulator refuses others, 48001). */
 function benchAccounts(population: SimPopulation, n: number): SimAccount[] {
@@ -77,6 +84,11 @@ function populationSizeFor(n: number): number {
 }
 
 const mb = (kb: number) => Math.round(kb / 1024);
+/** Heap in use after a full GC (the child runs with --expose-gc), in MB. */
+function liveHeapMb(): number {
+  (globalThis as { gc?: () => void }).gc?.();
+  return Math.round(process.memoryUsage().heapUsed / 1024 / 1024);
+}
 const cpuMs = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -110,9 +122,13 @@ async function parent(): Promise<void> {
       const lastSeq = () => sim.callLog.query().at(-1)?.seq ?? 0;
       let cpuMark = process.cpuUsage();
       const child = fork(__filename, ['--child'], {
-        execArgv: process.env.BENCH_PROFILE_DIR
-          ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
-          : [],
+        execArgv: [
+          // Live heap after a full collection, before and after the run (retained memory).
+          '--expose-gc',
+          ...(process.env.BENCH_PROFILE_DIR
+            ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
+            : []),
+        ],
         env: {
           ...process.env,
           BENCH_CHILD_ACCOUNTS: String(size),
@@ -146,13 +162,16 @@ async function parent(): Promise<void> {
       console.log('memory (peak RSS of each run in its own process):');
       for (const r of results) {
         console.log(
-          `  ${String(r.accounts).padStart(6)} accounts: collection ${r.collectRssMb} MB, whole run ${r.peakRssMb} MB`,
+          `  ${String(r.accounts).padStart(6)} accounts: live heap after GC ${r.heapBeforeMb} MB before → ` +
+            `${r.heapAfterMb} MB after the collection; peak RSS collection ${r.collectRssMb} MB, whole run ${r.peakRssMb} MB`,
         );
       }
       const first = results[0];
       const last = results[results.length - 1];
       console.log(
-        `  ${last.accounts / first.accounts}× the accounts → ${(last.collectRssMb / first.collectRssMb).toFixed(2)}× the collection peak RSS`,
+        `  ${last.accounts / first.accounts}× the accounts → ` +
+          `${(last.heapAfterMb / first.heapAfterMb).toFixed(2)}× the live heap after the collection, ` +
+          `${(last.collectRssMb / first.collectRssMb).toFixed(2)}× the collection peak RSS`,
       );
     }
     console.log(`total ${((performance.now() - started) / 1000).toFixed(0)} s`);
@@ -244,6 +263,7 @@ async function child(): Promise<void> {
     );
 
     // The daily run: trigger → every job of the queue completed.
+    const heapBefore = liveHeapMb();
     const mark = await ask({ type: 'mark' });
     const seq = mark.type === 'seq' ? mark.seq : 0;
     const t0 = performance.now();
@@ -269,6 +289,7 @@ async function child(): Promise<void> {
     const tokenRequests = counted.type === 'count' ? counted.token : 0;
     const simCpuMs = counted.type === 'count' ? counted.simCpuMs : 0;
     const collectRss = process.resourceUsage().maxRSS;
+    const heapAfter = liveHeapMb();
     const [health] = await dataSource.query<{ ok: number; failed: number }[]>(
       `SELECT count(*) FILTER (WHERE b.covered_through >= $1::date)::int AS ok,
               count(*) FILTER (WHERE b.covered_through IS NULL OR b.covered_through < $1::date)::int AS failed
@@ -294,7 +315,10 @@ async function child(): Promise<void> {
     );
     const busy = (ms: number) => `${((100 * ms) / 1000 / seconds).toFixed(0)}% of a core`;
     console.log(`  CPU: app process ${busy(appCpuMs)}, simulator process ${busy(simCpuMs)}`);
-    console.log(`  peak RSS after collection: ${mb(collectRss)} MB`);
+    console.log(
+      `  live heap after GC: ${heapBefore} MB before, ${heapAfter} MB after the collection; ` +
+        `peak RSS after collection: ${mb(collectRss)} MB`,
+    );
 
     await ingest(dataSource, rows.length, throughDay);
     const peakRss = process.resourceUsage().maxRSS;
@@ -303,6 +327,8 @@ async function child(): Promise<void> {
       type: 'result',
       accounts: n,
       collectRssMb: mb(collectRss),
+      heapBeforeMb: heapBefore,
+      heapAfterMb: heapAfter,
       peakRssMb: mb(peakRss),
     } satisfies ToParent);
   } finally {

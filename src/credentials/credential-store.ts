@@ -78,8 +78,18 @@ export async function recordWechatAppCheck(
   appId: string,
   errorClass: PlatformErrorClass | null,
 ): Promise<void> {
-  await manager.query(`${RECORD_CHECK} AND app_id = $1 AND kind = $2`, [
-    appId,
+  await recordWechatAppChecks(manager, [appId], errorClass);
+}
+
+/** The same check result for many app ids, in one statement. */
+export async function recordWechatAppChecks(
+  manager: EntityManager,
+  appIds: readonly string[],
+  errorClass: PlatformErrorClass | null,
+): Promise<void> {
+  if (appIds.length === 0) return;
+  await manager.query(`${RECORD_CHECK} AND app_id = ANY($1::text[]) AND kind = $2`, [
+    appIds,
     'wechat_app',
     errorClass,
   ]);

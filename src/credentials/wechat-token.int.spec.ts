@@ -299,4 +299,105 @@ describe('WechatTokenService (PostgreSQL, 3 processes)', () => {
       code: 'CREDENTIAL_NO_WECHAT_APP',
     });
   });
+
+  describe('prefetch (a collection job readies its app ids at once)', () => {
+    const moreApps = async (n: number): Promise<string[]> => {
+      const ids = [appId];
+      for (let i = 1; i < n; i++) {
+        const account = await seedAccount(procs[0].dataSource, 'wechat');
+        await credentials.put(
+          account.id,
+          { appId: account.wechatAppId!, appSecret: SECRET },
+          testPrincipal(),
+          TEST_ACTOR,
+        );
+        ids.push(account.wechatAppId!);
+      }
+      return ids;
+    };
+    const fetchCounts = async (ids: string[]) =>
+      (
+        await procs[0].dataSource.query<{ app_id: string; fetch_count: number }[]>(
+          `SELECT app_id, fetch_count FROM wechat_access_tokens WHERE app_id = ANY($1) ORDER BY app_id`,
+          [ids],
+        )
+      ).map((r) => r.fetch_count);
+
+    it('fetches each missing token once, stores it, and later calls need neither platform nor table', async () => {
+      const ids = await moreApps(6);
+      await procs[0].tokens.prefetch(ids);
+      expect(source.calls.map((c) => c.appId).sort()).toEqual([...ids].sort());
+      expect(await fetchCounts(ids)).toEqual(ids.map(() => 1));
+      const stored = await procs[0].dataSource.query<{ state: string }[]>(
+        'SELECT state FROM platform_credentials WHERE app_id = ANY($1)',
+        [ids],
+      );
+      expect(stored.map((r) => r.state)).toEqual(ids.map(() => 'valid'));
+      // Served from the prefetch even though the table now says expired (memo off in tests).
+      await procs[0].dataSource.query(
+        `UPDATE wechat_access_tokens SET expires_at = now() - interval '1 minute' WHERE app_id = ANY($1)`,
+        [ids],
+      );
+      const tokens = await Promise.all(ids.map((id) => procs[0].tokens.getAccessToken(id)));
+      expect(new Set(tokens).size).toBe(ids.length);
+      expect(source.calls).toHaveLength(ids.length);
+      // Another process reads the table and refreshes the now expired tokens itself.
+      await procs[1].tokens.getAccessToken(ids[0]);
+      expect(source.calls).toHaveLength(ids.length + 1);
+    });
+
+    it('keeps fresh tokens without fetching, and refreshes only the stale ones', async () => {
+      const ids = await moreApps(4);
+      await procs[0].tokens.prefetch(ids);
+      await procs[0].dataSource.query(
+        `UPDATE wechat_access_tokens SET expires_at = now() + interval '4 minutes' WHERE app_id = $1`,
+        [ids[1]],
+      );
+      await procs[1].tokens.prefetch(ids);
+      expect(source.calls.filter((c) => c.appId === ids[1])).toHaveLength(2);
+      expect(source.calls).toHaveLength(ids.length + 1);
+    });
+
+    it('3 processes prefetching and asking at once fetch each token exactly once (R8)', async () => {
+      const ids = await moreApps(8);
+      source.delayMs = 80;
+      const asks = Array.from({ length: 24 }, (_, i) =>
+        procs[i % 3].tokens.getAccessToken(ids[i % ids.length]),
+      );
+      await Promise.all([...procs.map((p) => p.tokens.prefetch(ids)), ...asks]);
+      const perApp = new Map<string, number>();
+      for (const c of source.calls) perApp.set(c.appId, (perApp.get(c.appId) ?? 0) + 1);
+      expect([...perApp.values()]).toEqual(ids.map(() => 1));
+      expect(await fetchCounts(ids)).toEqual(ids.map(() => 1));
+    });
+
+    it('a failed fetch is recorded once and thrown by the next ask without a second call', async () => {
+      source.failWith = wechatAuthError('40125');
+      await procs[0].tokens.prefetch([appId]);
+      expect(source.calls).toHaveLength(1);
+      expect(await state()).toMatchObject({ state: 'expired', last_error_class: 'auth' });
+      await expect(procs[0].tokens.getAccessToken(appId)).rejects.toBe(source.failWith);
+      expect(source.calls).toHaveLength(1);
+      // Thrown once only: the ask after that goes to the platform again.
+      source.failWith = null;
+      expect(await procs[0].tokens.getAccessToken(appId)).toBe('token-1');
+      expect(source.calls).toHaveLength(2);
+    });
+
+    it('never throws: a database failure leaves the per-app path to do the work', async () => {
+      const broken = new WechatTokenService(
+        procs[2].dataSource,
+        new CredentialCipher(ring),
+        source,
+      );
+      await procs[2].dataSource.query(`ALTER TABLE wechat_access_tokens RENAME TO wat_hidden`);
+      try {
+        await expect(broken.prefetch([appId])).resolves.toBeUndefined();
+      } finally {
+        await procs[2].dataSource.query(`ALTER TABLE wat_hidden RENAME TO wechat_access_tokens`);
+      }
+      expect(source.calls).toHaveLength(0);
+      expect(await broken.getAccessToken(appId)).toBe('token-1');
+    });
+  });
 });

@@ -67,6 +67,10 @@ export class WechatDailyTask implements TaskHandler {
       this.task,
       targets.map((t) => t.accountId),
     );
+    // One round of token reads/refreshes for the whole job instead of ~9 queries per account.
+    await this.tokens.prefetch(
+      targets.flatMap((t) => (t.wechatAppId === null ? [] : [t.wechatAppId])),
+    );
     return Promise.all(
       targets.map((target) =>
         ctx.limit(() => this.collectAccount(target, bookmarks.get(target.accountId), ctx)),
