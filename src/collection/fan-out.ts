@@ -17,7 +17,11 @@ export interface DueQuery {
 }
 
 export interface DueAccount extends AccountTarget {
-  /** Stable per (account, task) offset in [0, 1): where in the spreading window it runs (R10). */
+  /**
+   * Where in the spreading window the account runs, in [0, 1) (R10): its rank among the due
+   * accounts in the order of a stable per (account, task) hash, over their number — so the due
+   * accounts are spread evenly, and each keeps its place across restarts.
+   */
   offset: number;
 }
 
@@ -81,19 +85,24 @@ export async function dueAccounts(db: Queryable, q: DueQuery): Promise<DueAccoun
       q.regionCode ? `${regionSubtreePrefix(q.regionCode)}%` : null,
     ],
   );
-  return rows.map((r) => ({
+  return rows.map((r, rank) => ({
     accountId: r.id,
     platform: r.platform,
     wechatAppId: r.wechat_app_id,
     weiboUid: r.weibo_uid,
-    offset: Number(r.bucket) / 1_000_000,
+    offset: rank / rows.length,
   }));
 }
 
+/** Spread jobs hold the accounts of one minute of the window at most (R10's 1-minute buckets). */
+export const SPREAD_BUCKET_MS = 60_000;
+
 /**
- * Batches due accounts into jobs of `perJob`, in offset order, each starting at
- * `slot + offset × spreadMs` of its first account (R10: the load is spread evenly over the window,
- * and an account keeps its place across restarts).
+ * Batches due accounts into jobs of at most `perJob`, in offset order. With a spreading window,
+ * an account's turn is `start + offset × spreadMs`; a job holds only accounts whose turn falls in
+ * the same minute of the window and starts at its first account's turn, so each minute of the
+ * window carries its share of the accounts (R10: even to about one account, since offsets are
+ * ranks), and an account keeps its minute across restarts.
  */
 export function planJobs(
   accounts: readonly DueAccount[],
@@ -103,15 +112,23 @@ export function planJobs(
   spreadMs: number,
 ): QueuedJob[] {
   const jobs: QueuedJob[] = [];
-  for (let i = 0; i < accounts.length; i += perJob) {
-    const batch = accounts.slice(i, i + perJob);
+  const turn = (a: DueAccount) => Math.floor(a.offset * spreadMs);
+  const minute = (a: DueAccount) => Math.floor(turn(a) / SPREAD_BUCKET_MS);
+  let i = 0;
+  while (i < accounts.length) {
+    let end = Math.min(i + perJob, accounts.length);
+    if (spreadMs > 0) {
+      const m = minute(accounts[i]);
+      let j = i + 1;
+      while (j < end && minute(accounts[j]) === m) j++;
+      end = j;
+    }
+    const batch = accounts.slice(i, end);
     jobs.push({
       data: { ...template, accountIds: batch.map((a) => a.accountId) },
-      startAfter:
-        spreadMs > 0
-          ? new Date(start.getTime() + Math.floor(batch[0].offset * spreadMs))
-          : undefined,
+      startAfter: spreadMs > 0 ? new Date(start.getTime() + turn(batch[0])) : undefined,
     });
+    i = end;
   }
   return jobs;
 }
