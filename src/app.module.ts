@@ -22,6 +22,11 @@ import { buildLoggerOptions } from './logging/logger-options';
 import { RegionsModule } from './regions/regions.module';
 import { DemoModule } from './demo/demo.module';
 import { CredentialsModule } from './credentials/credentials.module';
+import { LeaderboardsModule } from './scoring/leaderboards/leaderboards.module';
+import { ScoringApiModule, ScoringModule } from './scoring/scoring.module';
+import { MaturityModule } from './maturity/maturity.module';
+import { StatsModule } from './stats/stats.module';
+import { CapabilityModule } from './capability/capability.module';
 import type { RunningSimulator } from './simulator';
 
 export interface AppModuleOptions {
@@ -34,7 +39,17 @@ export interface AppModuleOptions {
 
 /** Feature modules by APP_ROLE: workers serve only health and metrics over HTTP. */
 function featureModules(config: AppConfig): Type[] {
-  const api: Type[] = [RegionsModule, AccountsModule, ApiKeysModule, MetricsApiModule];
+  const api: Type[] = [
+    RegionsModule,
+    AccountsModule,
+    ApiKeysModule,
+    MetricsApiModule,
+    LeaderboardsModule,
+    ScoringApiModule,
+    MaturityModule,
+    StatsModule,
+    CapabilityModule,
+  ];
   const worker: Type[] = [];
   switch (config.role) {
     case 'api':
@@ -65,6 +80,8 @@ export class AppModule {
         MetricsModule,
         // Scheduled collection: ledger + fan-out (every role), workers, health and its API.
         CollectionPipelineModule.register({ config, databaseUrl }),
+        // Score runs after collection (every role; the ledger picks the replica) and their executor.
+        ScoringModule,
         ...featureModules(config),
         // Once for every role: two instances would split the in-process token coalescing.
         CredentialsModule.register({ http: config.role !== 'worker' }),

@@ -15,6 +15,12 @@ import type { Actor, Principal } from './principal';
 import { inRegionScope } from './region-scope';
 
 const LAST_USED_RESOLUTION_MS = 60_000;
+/**
+ * A verified key row is reused this long without reading the database: a revocation or an expiry
+ * set by another replica takes effect within it (one revoked here takes effect at once).
+ */
+export const API_KEY_CACHE_TTL_MS = 5_000;
+const API_KEY_CACHE_ENTRIES = 10_000;
 // Serialises first-start key creation across replicas.
 const BOOTSTRAP_LOCK_KEY = 7_466_202;
 export const ADMIN_KEY_FILE = 'admin-api-key.txt';
@@ -22,6 +28,8 @@ export const ADMIN_KEY_FILE = 'admin-api-key.txt';
 @Injectable()
 export class ApiKeysService {
   private readonly logger = new Logger(ApiKeysService.name);
+  /** keyId → a row whose secret matched, valid when read; the secret is checked on every use. */
+  private readonly verified = new Map<string, { key: ApiKey; at: number }>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -40,23 +48,40 @@ export class ApiKeysService {
     if (!parsed) {
       throw new AuthException(AuthErrorCode.InvalidKey, 'The API key is malformed.');
     }
-    const key = await this.dataSource.getRepository(ApiKey).findOneBy({ keyId: parsed.keyId });
+    const now = Date.now();
+    const cached = this.verified.get(parsed.keyId);
+    const fresh = cached !== undefined && now - cached.at < API_KEY_CACHE_TTL_MS;
+    const key = fresh
+      ? cached.key
+      : await this.dataSource.getRepository(ApiKey).findOneBy({ keyId: parsed.keyId });
     if (!key || !secretMatches(parsed.secret, key.secretHash)) {
       throw new AuthException(AuthErrorCode.InvalidKey, 'The API key is not valid.');
     }
     if (key.revokedAt) {
+      this.verified.delete(parsed.keyId);
       throw new AuthException(AuthErrorCode.RevokedKey, 'The API key has been revoked.');
     }
-    const now = Date.now();
     if (key.expiresAt && key.expiresAt.getTime() <= now) {
+      this.verified.delete(parsed.keyId);
       throw new AuthException(AuthErrorCode.ExpiredKey, 'The API key has expired.');
     }
+    if (!fresh) this.remember(key, now);
     if (!key.lastUsedAt || now - key.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+      key.lastUsedAt = new Date(now);
       this.dataSource
         .query('UPDATE api_keys SET last_used_at = now() WHERE id = $1', [key.id])
         .catch((err: unknown) => this.logger.warn({ err }, 'could not record key use'));
     }
     return { apiKeyId: key.id, name: key.name, role: key.role, regionCode: key.regionCode };
+  }
+
+  private remember(key: ApiKey, now: number): void {
+    this.verified.delete(key.keyId);
+    this.verified.set(key.keyId, { key, at: now });
+    if (this.verified.size > API_KEY_CACHE_ENTRIES) {
+      const oldest = this.verified.keys().next().value;
+      if (oldest !== undefined) this.verified.delete(oldest);
+    }
   }
 
   /** A region-scoped admin sees and manages only keys confined to its own subtree. */
@@ -115,7 +140,8 @@ export class ApiKeysService {
   }
 
   async revoke(id: number, principal: Principal, actor: Actor): Promise<ApiKeyResponse> {
-    return this.dataSource.transaction(async (manager) => {
+    let revokedKeyId: string | undefined;
+    const revoked = await this.dataSource.transaction(async (manager) => {
       // Serialised with other key changes so two admins cannot revoke the last two admin keys at once.
       await manager.query('SELECT pg_advisory_xact_lock($1)', [BOOTSTRAP_LOCK_KEY]);
       const repo = manager.getRepository(ApiKey);
@@ -142,12 +168,16 @@ export class ApiKeysService {
         key.revokedAt = new Date();
         await repo.save(key);
       }
+      revokedKeyId = key.keyId;
       const after = toApiKeyResponse(key);
       await this.audit.record(manager, actor, [
         { action: 'revoke', entityType: 'api_key', entityId: key.id, before, after },
       ]);
       return after;
     });
+    // After the commit, so no request can re-read the row as still valid in between.
+    if (revokedKeyId !== undefined) this.verified.delete(revokedKeyId);
+    return revoked;
   }
 
   /**

@@ -71,7 +71,8 @@ export class CollectionPipelineModule {
         }),
       ],
       providers,
-      exports: [CollectionScheduler, JobQueue],
+      // RequestBudget: other features' platform calls (the capability index's menu reads) share it.
+      exports: [CollectionScheduler, JobQueue, RequestBudget],
     };
   }
 }

@@ -1,5 +1,7 @@
 import path from 'node:path';
 import type { FaultSpec } from '../simulator/faults';
+import type { WciVersion } from '../scoring/formulas/wci';
+import type { WeekStart } from '../scoring/periods';
 import { type AppRole, type Env, SECRET_VARIABLES, envSchema } from './env.schema';
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -27,6 +29,30 @@ export interface AppConfig {
   /** Raw key ring for credential encryption; undefined means a local key under DATA_DIR. */
   credentialsKeys: string | undefined;
   collection: CollectionConfig;
+  scoring: ScoringConfig;
+  capability: CapabilityConfig;
+}
+
+/** The capability index (src/capability); README's env table explains each. */
+export interface CapabilityConfig {
+  /** Editions whose results are outdated are recomputed in the background (api and all roles). */
+  recomputeSchedule: boolean;
+  /** How often outdated editions are looked for. */
+  recomputeEveryMinutes: number;
+}
+
+/** Score runs (src/scoring/runs); README's env table explains each. */
+export interface ScoringConfig {
+  /** WCI version of scheduled WeChat runs (Weibo: bci-2021). */
+  wciVersion: WciVersion;
+  /** Weeks of scheduled runs: Monday–Sunday, or Sunday–Saturday (清博). */
+  weekStart: WeekStart;
+  /** Scheduled runs (after collection, on changed raw values, after a backfill). */
+  schedule: boolean;
+  /** HH:MM Asia/Shanghai: yesterday and the current and last week/month/quarter/year. */
+  dailyAt: string;
+  /** How often changed raw values of scored periods are looked for. */
+  changesEveryMinutes: number;
 }
 
 /** Scheduled collection (src/collection); README's env table explains each. */
@@ -151,6 +177,23 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       retryDelaySeconds: env.COLLECTION_RETRY_DELAY_SECONDS,
       queueMaintenanceSeconds: env.COLLECTION_QUEUE_MAINTENANCE_SECONDS,
       alertWebhookUrl: env.ALERT_WEBHOOK_URL,
+    },
+    scoring: {
+      wciVersion: env.SCORING_WCI_VERSION,
+      weekStart: env.SCORING_WEEK_START,
+      schedule:
+        env.SCORING_SCHEDULE === undefined
+          ? env.COLLECTION_ENABLED === 'true' && env.COLLECTION_SCHEDULES === 'true'
+          : env.SCORING_SCHEDULE === 'true',
+      dailyAt: env.SCORING_DAILY_AT,
+      changesEveryMinutes: env.SCORING_CHANGES_EVERY_MINUTES,
+    },
+    capability: {
+      recomputeSchedule:
+        env.CAPABILITY_RECOMPUTE_SCHEDULE === undefined
+          ? env.COLLECTION_ENABLED === 'true' && env.COLLECTION_SCHEDULES === 'true'
+          : env.CAPABILITY_RECOMPUTE_SCHEDULE === 'true',
+      recomputeEveryMinutes: env.CAPABILITY_RECOMPUTE_EVERY_MINUTES,
     },
   };
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseKeyRing } from '../credentials/credential-cipher';
 import { faultSpecSchema } from '../simulator/faults';
+import { DEFAULT_WCI_VERSION, WCI_VERSIONS } from '../scoring/formulas/wci';
 
 export const APP_ROLES = ['api', 'worker', 'all'] as const;
 export type AppRole = (typeof APP_ROLES)[number];
@@ -102,6 +103,24 @@ export const envSchema = z.object({
   COLLECTION_RETRY_DELAY_SECONDS: positiveInt.max(3_600).default(30),
   COLLECTION_QUEUE_MAINTENANCE_SECONDS: positiveInt.max(3_600).default(60),
   ALERT_WEBHOOK_URL: httpUrl.optional(),
+  SCORING_WCI_VERSION: z.enum(WCI_VERSIONS).default(DEFAULT_WCI_VERSION),
+  SCORING_WEEK_START: z.enum(['monday', 'sunday']).default('monday'),
+  // Unset: scoring runs on a schedule wherever collection schedules run.
+  SCORING_SCHEDULE: z.enum(['true', 'false']).optional(),
+  SCORING_DAILY_AT: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (Asia/Shanghai)')
+    .default('10:00'),
+  SCORING_CHANGES_EVERY_MINUTES: positiveInt
+    .max(1_440)
+    .refine((n) => 1_440 % n === 0, 'must divide 1440 (a day), e.g. 5, 10, 15, 30')
+    .default(10),
+  // Unset: outdated capability results are recomputed wherever collection schedules run.
+  CAPABILITY_RECOMPUTE_SCHEDULE: z.enum(['true', 'false']).optional(),
+  CAPABILITY_RECOMPUTE_EVERY_MINUTES: positiveInt
+    .max(1_440)
+    .refine((n) => 1_440 % n === 0, 'must divide 1440 (a day), e.g. 5, 10, 15, 30')
+    .default(5),
   ADMIN_API_KEY: z
     .string()
     .regex(/^gmm_[a-z0-9]{8}_[A-Za-z0-9_-]{43}$/, 'must be a key in the gmm_<id>_<secret> format')
