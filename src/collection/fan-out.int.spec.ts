@@ -83,6 +83,10 @@ describe('R10 load spreading: 5,000 accounts in a 60-minute window (PostgreSQL)'
     }
     // 200 accounts in 60 minutes: 3–4 a minute, one job each.
     expect(jobs).toHaveLength(60);
+    // A Weibo batch call serves 100 uids: those jobs stay full, not cut by minute.
+    const followers = planJobs(due, { ...TEMPLATE, task: 'weibo.followers' }, 100, SLOT, WINDOW_MS);
+    expect(followers.map((j) => j.data.accountIds.length)).toEqual([100, 100]);
+    expect(followers[1].startAfter!.getTime() - SLOT.getTime()).toBe(WINDOW_MS / 2);
   });
 
   it('the same account gets the same offset and job across 3 restarts', async () => {

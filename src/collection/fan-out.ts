@@ -98,11 +98,20 @@ export async function dueAccounts(db: Queryable, q: DueQuery): Promise<DueAccoun
 export const SPREAD_BUCKET_MS = 60_000;
 
 /**
+ * Tasks whose job is one platform call for all its accounts (Weibo's 100-uid batch endpoints):
+ * cutting their jobs by minute would only multiply the calls, so they keep full batches.
+ */
+const BATCH_CALL_TASKS: ReadonlySet<CollectionTask> = new Set([
+  'weibo.followers',
+  'weibo.counters',
+]);
+
+/**
  * Batches due accounts into jobs of at most `perJob`, in offset order. With a spreading window,
  * an account's turn is `start + offset × spreadMs`; a job holds only accounts whose turn falls in
  * the same minute of the window and starts at its first account's turn, so each minute of the
  * window carries its share of the accounts (R10: even to about one account, since offsets are
- * ranks), and an account keeps its minute across restarts.
+ * ranks), and an account keeps its minute across restarts. Batch-call tasks keep full batches.
  */
 export function planJobs(
   accounts: readonly DueAccount[],
@@ -117,7 +126,7 @@ export function planJobs(
   let i = 0;
   while (i < accounts.length) {
     let end = Math.min(i + perJob, accounts.length);
-    if (spreadMs > 0) {
+    if (spreadMs > 0 && !BATCH_CALL_TASKS.has(template.task)) {
       const m = minute(accounts[i]);
       let j = i + 1;
       while (j < end && minute(accounts[j]) === m) j++;
