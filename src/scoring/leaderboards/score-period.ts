@@ -34,7 +34,7 @@ export interface ScoringDefaults {
 
 export interface ResolvedScorePeriod {
   key: ScoreBoardKey;
-  /** null: the latest period with a finished run. */
+  /** null: the latest closed period with a finished run (else the latest). */
   period: Period | null;
 }
 

@@ -14,7 +14,7 @@ import { REGION_TIERS, type RegionTier } from '../../regions/region-catalog';
 import { PERIOD_TYPES, type PeriodType, type WeekStart } from '../periods';
 import { FORMULA_VERSIONS, type FormulaVersion } from './score-period';
 
-/** Which period: its type and a day in it (or its key); default the latest period with a run. */
+/** Which period: its type and a day in it (or its key); default the latest closed period with a run. */
 export class PeriodQuery {
   @ApiPropertyOptional({
     enum: PERIOD_TYPES,
@@ -28,7 +28,7 @@ export class PeriodQuery {
   @ApiPropertyOptional({
     description:
       'A day inside the period (YYYY-MM-DD, Asia/Shanghai) or the period key (2026-W48, 2026-11-29~2026-12-05, 2026-11, 2026-Q4, 2026). ' +
-      'Default: the latest period that has a finished score run.',
+      'Default: the latest closed period (its end plus the snapshot age, T+1 or T+7, has passed) that has a finished score run; the latest open one when none is closed.',
     example: '2026-11-23',
   })
   @IsOptional()

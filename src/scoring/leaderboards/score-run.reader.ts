@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { businessDate } from '../../common/business-date';
 import { type Period, type PeriodType, periodOf } from '../periods';
 import { LeaderboardsErrorCode, LeaderboardsException } from './leaderboards.exception';
 import type { ScoreBoardKey } from './score-period';
@@ -40,9 +41,10 @@ const PERIOD_STEP: Record<PeriodType, string> = {
 };
 
 /*
- * One indexed lookup (ix_score_runs_period) per request: the latest finished run of the period (or
- * of the latest period when none is given) and the id of the previous period's latest run, which
- * together version everything a board shows.
+ * One indexed lookup (ix_score_runs_period) per request: the latest finished run of the period (or,
+ * when none is given, of the latest closed period — its end plus the snapshot age has passed, so
+ * its posts have their T+1/T+7 counters — else of the latest period at all) and the id of the
+ * previous period's latest run, which together version everything a board shows.
  */
 const RUN_SQL = (withPeriod: boolean) => `
   SELECT c.id, c.period_start, c.formula_version, c.activity_version, c.snapshot_age, c.trigger,
@@ -56,7 +58,7 @@ const RUN_SQL = (withPeriod: boolean) => `
   FROM score_runs c
   WHERE c.platform = $1 AND c.period_type = $2 AND c.formula_version = $3 AND c.week_start = $4
     AND c.status = 'done' ${withPeriod ? 'AND c.period_start = $6::date' : ''}
-  ORDER BY c.period_start DESC, c.id DESC
+  ORDER BY ${withPeriod ? '' : '(c.period_end + c.snapshot_age < $6::date) DESC, '}c.period_start DESC, c.id DESC
   LIMIT 1`;
 
 /** The run a board is served from, or null when the period (or the key) has none. */
@@ -72,7 +74,7 @@ export async function findScoreRun(
     key.weekStart,
     PERIOD_STEP[key.periodType],
   ];
-  if (period) params.push(period.start);
+  params.push(period ? period.start : businessDate());
   const [row] = await db.query<ScoreRunRow[]>(RUN_SQL(period !== null), params);
   if (!row) return null;
   return {
