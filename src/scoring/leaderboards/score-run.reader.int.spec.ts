@@ -6,12 +6,13 @@ import { businessDate } from '../../common/business-date';
 import { addDays } from '../../common/calendar-date';
 import { periodOf } from '../periods';
 import { findScoreRun } from './score-run.reader';
+import type { ScoreBoardKey } from './score-period';
 
-const KEY = {
-  platform: 'wechat' as const,
-  periodType: 'week' as const,
+const KEY: ScoreBoardKey = {
+  platform: 'wechat',
+  periodType: 'week',
   formulaVersion: 'wci-v14.2',
-  weekStart: 'monday' as const,
+  weekStart: 'monday',
 };
 
 describe('findScoreRun without a period: the latest closed period first (PostgreSQL)', () => {
