@@ -102,11 +102,16 @@ export function wciSql(version: WciVersion, d: string): ScoreSql {
     (m) =>
       `CASE WHEN ${present(m)} THEN ARRAY[${WCI_SYMBOLS[m].map((s) => `'${s}'`).join(', ')}]::text[] ELSE '{}'::text[] END`,
   );
+  // Every metric present (the usual row): the arrays are constants, not built per row.
+  const allPresent = `(${metrics.map(present).join(' AND ')})`;
+  const allUsed = ['d', 'n', ...metrics.flatMap((m) => WCI_SYMBOLS[m])];
   return {
     layers: [presence, [`${weightSum} AS f_ws`], blocks, [total]],
     score: `CASE WHEN ${scorable} THEN (f_total * f_total) * ${f(formula.scale)} END`,
-    inputsUsed: `CASE WHEN ${scorable} THEN ARRAY['d', 'n']::text[] || ${used.join(' || ')} ELSE '{}'::text[] END`,
-    inputsMissing: `array_remove(ARRAY[${missing.join(', ')}]::text[], NULL)`,
+    inputsUsed: `CASE WHEN n > 0 AND ${allPresent} THEN '{${allUsed.join(',')}}'::text[]
+      WHEN ${scorable} THEN ARRAY['d', 'n']::text[] || ${used.join(' || ')} ELSE '{}'::text[] END`,
+    inputsMissing: `CASE WHEN ${allPresent} THEN '{}'::text[]
+      ELSE array_remove(ARRAY[${missing.join(', ')}]::text[], NULL) END`,
   };
 }
 

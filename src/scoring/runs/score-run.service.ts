@@ -189,13 +189,15 @@ export class ScoreRunService {
         // with it only if some post has no snapshot of the exact age (same result either way).
         const inputs = (withNearest: boolean) =>
           tx.query(
-            cached(`inputs:${fallbackAge !== null}:${period.days}:${withNearest}`, () =>
-              scoreInputsSql(fallbackAge !== null, period.days, withNearest),
+            cached(
+              `inputs:${formulaVersion}:${fallbackAge !== null}:${period.days}:${withNearest}`,
+              () => scoreInputsSql(formulaVersion, fallbackAge !== null, period.days, withNearest),
             ),
             scoreInputsParameters({
               platform,
               periodStart: period.start,
               periodEnd: period.end,
+              d: wciDays(period),
               age,
               fallbackAge,
               days: period.days,
@@ -215,9 +217,16 @@ export class ScoreRunService {
             await inputs(true);
           }
         }
+        // A period without rows yet (first run; the advisory lock keeps other runs of it out)
+        // takes a plain INSERT.
+        const [{ fresh }] = await tx.query<{ fresh: boolean }[]>(
+          `SELECT NOT EXISTS (SELECT 1 FROM account_scores WHERE platform = $1 AND period_type = $2
+             AND period_start = $3 AND formula_version = $4 AND week_start = $5) AS fresh`,
+          [platform, period.type, period.start, formulaVersion, weekStart],
+        );
         lap('nearestMs');
         const [result] = await tx.query<{ written: number; scored: number; deleted: number }[]>(
-          cached(`upsert:${formulaVersion}`, () => scoreUpsertSql(formulaVersion)),
+          cached(`upsert:${fresh}`, () => scoreUpsertSql(fresh)),
           scoreUpsertParameters({
             platform,
             periodStart: period.start,
