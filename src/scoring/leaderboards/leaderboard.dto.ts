@@ -248,19 +248,8 @@ export function sectorLabel(sector: Sector): string {
   return SECTOR_LABELS[sector];
 }
 
-/** One account_scores row with its registry names and its ranks, as the board query returns it. */
-export interface BoardRow {
-  id: number;
-  display_name: string;
-  platform: Platform;
-  wechat_type: WechatType | null;
-  org_id: number;
-  org_name: string;
-  level: AdminLevel;
-  sector: Sector;
-  region_code: string | null;
-  region_name: string | null;
-  province_name: string | null;
+/** The stored inputs, scores and quality flags of an account_scores row, as pg returns them. */
+export interface StoredScoreColumns {
   posts: number;
   headline_posts: number;
   active_days: number;
@@ -283,6 +272,21 @@ export interface BoardRow {
   dormant: boolean;
   partial: boolean;
   data_as_of: string | null;
+}
+
+/** One account_scores row with its registry names and its ranks, as the board query returns it. */
+export interface BoardRow extends StoredScoreColumns {
+  id: number;
+  display_name: string;
+  platform: Platform;
+  wechat_type: WechatType | null;
+  org_id: number;
+  org_name: string;
+  level: AdminLevel;
+  sector: Sector;
+  region_code: string | null;
+  region_name: string | null;
+  province_name: string | null;
   value: string | number | null;
   rank: number | null;
   prev_rank: number | null;

@@ -5,6 +5,7 @@ import { businessDayStart } from '../../common/business-date';
 import type { DailyMetricRow, PostSnapshotRow } from '../../metrics/metric-rows';
 import { upsertDailyMetrics, upsertPostSnapshots, upsertPosts } from '../../metrics/metric-writers';
 import { METRIC_TABLES, ensureMonthlyPartitions } from '../../metrics/partitions';
+import type { StoredScoreColumns } from '../leaderboards/leaderboard.dto';
 
 /*
  * Test helpers for score runs (not used by the application): accounts and their stored facts,
@@ -102,31 +103,9 @@ export async function writeDailyRange(
   return upsertDailyMetrics(db.manager, rows);
 }
 
-export interface StoredScore {
+export interface StoredScore extends StoredScoreColumns {
   account_id: number;
   period_key?: string;
-  posts: number;
-  headline_posts: number;
-  active_days: number;
-  total_reads: string | null;
-  headline_reads: string | null;
-  max_reads: string | null;
-  zaikan: string | null;
-  likes: string | null;
-  shares: string | null;
-  comments: string | null;
-  reposts: string | null;
-  followers: string | null;
-  followers_change: string | null;
-  score: number | null;
-  score_inputs_used: string[];
-  score_inputs_missing: string[];
-  activity_score: number;
-  days_since_last_post: number | null;
-  stale: boolean;
-  dormant: boolean;
-  partial: boolean;
-  data_as_of: string | null;
   rank_score: number | null;
   rank_activity: number | null;
   rank_followers: number | null;
